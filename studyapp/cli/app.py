@@ -1,0 +1,31 @@
+"""The root `studyapp` click group and the helper that turns `StudyError`s into clear exits."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from studyapp import __version__
+from studyapp.errors import StudyError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="studyapp")
+def main() -> None:
+    """studyapp: a mixed-methods study workbench (papers, interviews, defects, agreement, claims)."""
+
+
+def reports_errors(fn):
+    """Turn a `StudyError` into `error: <file:line: message>` on stderr and exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StudyError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(2)
+
+    return wrapper
