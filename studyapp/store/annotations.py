@@ -1,0 +1,191 @@
+"""Coders' annotations and adjudicated finals: current values derived from the history.
+
+Every write appends a history row (who, when, old, new) and updates the current-value table in
+the same transaction; `replay_*` recomputes the current values from the history alone, which is
+how we prove the two never drift. Values arrive already encoded (see `studyapp.domain.values`):
+the store does not interpret them. A value of None clears a coder's annotation.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Sequence
+
+from studyapp.store.base import now
+
+_KEY = ("unit_id", "codebook", "field", "coder", "round")
+
+
+class Annotations:
+    def __init__(self, store):
+        self.store = store
+
+    def set(self, *, unit_id: int, codebook: str, field: str, coder: str, round: str,
+            value: str | None, value_num: float | None = None, codebook_version: int | None = None,
+            note: str | None = None, actor: str | None = None) -> bool:
+        return self.set_many([dict(unit_id=unit_id, codebook=codebook, field=field, coder=coder,
+                                   round=round, value=value, value_num=value_num,
+                                   codebook_version=codebook_version, note=note)], actor=actor) > 0
+
+    def set_many(self, rows: Iterable[dict], *, actor: str | None = None) -> int:
+        """Write many annotations in one transaction; returns how many changed (no-ops are skipped)."""
+        conn = self.store.conn
+        hist: list[tuple] = []
+        upserts: list[tuple] = []
+        deletes: list[tuple] = []
+        ts = now()
+        with self.store.transaction():
+            for r in rows:
+                key = tuple(r[k] for k in _KEY)
+                old = conn.execute("SELECT value, note FROM annotations WHERE unit_id = ? AND codebook = ?"
+                                   " AND field = ? AND coder = ? AND round = ?", key).fetchone()
+                old_value, old_note = old if old else (None, None)
+                new_value, note = r.get("value"), r.get("note")
+                if old_value == new_value and (note is None or note == old_note):
+                    continue
+                action = "annotation.clear" if new_value is None else "annotation.set"
+                detail = json.dumps({"num": r.get("value_num"), "v": r.get("codebook_version")})
+                hist.append((ts, actor or r["coder"], action, r["unit_id"], r["codebook"], r["field"],
+                             r["coder"], r["round"], json.dumps(old_value) if old_value is not None else None,
+                             json.dumps(new_value) if new_value is not None else None, note, detail))
+                if new_value is None:
+                    deletes.append(key)
+                else:
+                    upserts.append(key + (new_value, r.get("value_num"), r.get("codebook_version"),
+                                          note if note is not None else old_note, ts))
+            if hist:
+                self.store.history.log_many(hist)
+            if upserts:
+                conn.executemany(
+                    "INSERT INTO annotations (unit_id, codebook, field, coder, round, value, value_num,"
+                    " codebook_version, note, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (unit_id, codebook, field, coder, round) DO UPDATE SET"
+                    " value = excluded.value, value_num = excluded.value_num,"
+                    " codebook_version = excluded.codebook_version, note = excluded.note,"
+                    " updated_at = excluded.updated_at", upserts)
+            if deletes:
+                conn.executemany("DELETE FROM annotations WHERE unit_id = ? AND codebook = ? AND field = ?"
+                                 " AND coder = ? AND round = ?", deletes)
+        return len(hist)
+
+    def for_unit(self, unit_id: int, *, coder: str | None = None, codebook: str | None = None) -> list[dict]:
+        sql, params = "SELECT * FROM annotations WHERE unit_id = ?", [unit_id]
+        if coder is not None:
+            sql += " AND coder = ?"
+            params.append(coder)
+        if codebook is not None:
+            sql += " AND codebook = ?"
+            params.append(codebook)
+        return self.store.query(sql + " ORDER BY codebook, field, coder, round", params)
+
+    def values(self, codebook: str, field: str, *, rounds: Sequence[str] | None = None,
+               coders: Sequence[str] | None = None, unit_ids: Sequence[int] | None = None) -> list[tuple]:
+        """(unit_id, coder, round, value, value_num) tuples for one field: the input of agreement."""
+        sql = ("SELECT unit_id, coder, round, value, value_num FROM annotations"
+               " WHERE codebook = ? AND field = ?")
+        params: list = [codebook, field]
+        for col, vals in (("round", rounds), ("coder", coders), ("unit_id", unit_ids)):
+            if vals is not None:
+                vals = list(vals)
+                sql += f" AND {col} IN ({','.join('?' * len(vals))})" if vals else " AND 0"
+                params.extend(vals)
+        return self.store.conn.execute(sql, params).fetchall()
+
+    def fields_in_use(self) -> list[tuple[str, str]]:
+        return [tuple(r) for r in self.store.conn.execute(
+            "SELECT DISTINCT codebook, field FROM annotations ORDER BY codebook, field")]
+
+    def progress(self) -> list[dict]:
+        """Units annotated per (codebook, field, coder, round)."""
+        return self.store.query(
+            "SELECT a.codebook, a.field, a.coder, a.round, u.kind, count(*) AS units FROM annotations a"
+            " JOIN units u ON u.id = a.unit_id GROUP BY a.codebook, a.field, a.coder, a.round, u.kind"
+            " ORDER BY a.codebook, a.field, a.coder, a.round")
+
+    def units_per_coder(self) -> list[dict]:
+        return self.store.query(
+            "SELECT a.coder, u.kind, count(DISTINCT a.unit_id) AS units, count(*) AS annotations"
+            " FROM annotations a JOIN units u ON u.id = a.unit_id GROUP BY a.coder, u.kind ORDER BY a.coder, u.kind")
+
+    def count(self) -> int:
+        return int(self.store.scalar("SELECT count(*) FROM annotations"))
+
+    def current_rows(self) -> list[tuple]:
+        return sorted(self.store.conn.execute(
+            "SELECT unit_id, codebook, field, coder, round, value FROM annotations").fetchall())
+
+    def replay(self) -> list[tuple]:
+        """Current values recomputed from the history alone (same shape as `current_rows`)."""
+        state: dict[tuple, str] = {}
+        for unit_id, cb, f, coder, rnd, action, new in self.store.conn.execute(
+                "SELECT unit_id, codebook, field, coder, round, action, new FROM history"
+                " WHERE action IN ('annotation.set', 'annotation.clear') ORDER BY id"):
+            key = (unit_id, cb, f, coder, rnd)
+            if action == "annotation.clear":
+                state.pop(key, None)
+            else:
+                state[key] = json.loads(new)
+        return sorted(k + (v,) for k, v in state.items())
+
+
+class Finals:
+    """Adjudicated values: one per (unit, codebook, field), kept apart from coders' values."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def set(self, *, unit_id: int, codebook: str, field: str, value: str | None, value_num: float | None = None,
+            round: str | None = None, rationale: str | None = None, by: str | None = None,
+            codebook_version: int | None = None) -> None:
+        conn = self.store.conn
+        ts = now()
+        with self.store.transaction():
+            old = conn.execute("SELECT value, rationale FROM finals WHERE unit_id = ? AND codebook = ? AND field = ?",
+                               (unit_id, codebook, field)).fetchone()
+            self.store.history.log("final.clear" if value is None else "final.set", actor=by, unit_id=unit_id,
+                                   codebook=codebook, field=field, round=round,
+                                   old=old[0] if old else None, new=value, note=rationale,
+                                   detail={"num": value_num, "v": codebook_version}, at=ts)
+            if value is None:
+                conn.execute("DELETE FROM finals WHERE unit_id = ? AND codebook = ? AND field = ?",
+                             (unit_id, codebook, field))
+                return
+            conn.execute(
+                "INSERT INTO finals (unit_id, codebook, field, round, value, value_num, rationale, by, at,"
+                " codebook_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (unit_id, codebook, field) DO UPDATE SET round = excluded.round,"
+                " value = excluded.value, value_num = excluded.value_num, rationale = excluded.rationale,"
+                " by = excluded.by, at = excluded.at, codebook_version = excluded.codebook_version",
+                (unit_id, codebook, field, round, value, value_num, rationale, by, ts, codebook_version))
+
+    def for_unit(self, unit_id: int) -> list[dict]:
+        return self.store.query("SELECT * FROM finals WHERE unit_id = ? ORDER BY codebook, field", (unit_id,))
+
+    def values(self, codebook: str, field: str) -> list[tuple]:
+        """(unit_id, value, value_num) for one field."""
+        return self.store.conn.execute("SELECT unit_id, value, value_num FROM finals WHERE codebook = ?"
+                                       " AND field = ?", (codebook, field)).fetchall()
+
+    def count(self, codebook: str | None = None, field: str | None = None) -> int:
+        sql, params = "SELECT count(*) FROM finals WHERE 1", []
+        if codebook:
+            sql += " AND codebook = ?"
+            params.append(codebook)
+        if field:
+            sql += " AND field = ?"
+            params.append(field)
+        return int(self.store.scalar(sql, params))
+
+    def current_rows(self) -> list[tuple]:
+        return sorted(self.store.conn.execute("SELECT unit_id, codebook, field, value FROM finals").fetchall())
+
+    def replay(self) -> list[tuple]:
+        state: dict[tuple, str] = {}
+        for unit_id, cb, f, action, new in self.store.conn.execute(
+                "SELECT unit_id, codebook, field, action, new FROM history"
+                " WHERE action IN ('final.set', 'final.clear') ORDER BY id"):
+            if action == "final.clear":
+                state.pop((unit_id, cb, f), None)
+            else:
+                state[(unit_id, cb, f)] = json.loads(new)
+        return sorted(k + (v,) for k, v in state.items())

@@ -1,0 +1,174 @@
+"""The study schema, as ordered migrations (sqlite_utils.Migrations).
+
+Each migration runs in one transaction with its record, so a study file is always at a known
+schema version. Never edit a released migration: add a new one, and a test upgrades a study made
+by the first migration to the newest.
+
+One annotation model serves every kind of unit (paper, transcript, segment, defect): `history` is
+the append-only log of every change; `annotations` (coders' current values) and `finals`
+(adjudicated values, kept apart) are derived from it and can be rebuilt from it.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("studyapp")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE study_meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE coders (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('coder', 'lead')),
+            created_at TEXT NOT NULL,
+            password_hash TEXT,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE codebook_versions (
+            id INTEGER PRIMARY KEY,
+            codebook TEXT NOT NULL,
+            version TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            yaml TEXT NOT NULL,
+            source_path TEXT,
+            loaded_at TEXT NOT NULL,
+            loaded_by TEXT,
+            UNIQUE (codebook, hash)
+        );
+        CREATE TABLE rounds (
+            id TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            reconciliation_open INTEGER NOT NULL DEFAULT 0,
+            opened_at TEXT,
+            opened_by TEXT
+        );
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            file TEXT,
+            source TEXT,
+            search_string TEXT,
+            at TEXT NOT NULL,
+            by TEXT,
+            n_read INTEGER NOT NULL DEFAULT 0,
+            n_imported INTEGER NOT NULL DEFAULT 0,
+            n_duplicates INTEGER NOT NULL DEFAULT 0,
+            n_rejected INTEGER NOT NULL DEFAULT 0,
+            report TEXT
+        );
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            title TEXT,
+            text TEXT,
+            parent_id INTEGER REFERENCES units(id),
+            seq INTEGER,
+            attrs TEXT,
+            import_id INTEGER REFERENCES imports(id),
+            created_at TEXT NOT NULL,
+            UNIQUE (kind, key)
+        );
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT,
+            action TEXT NOT NULL,
+            unit_id INTEGER,
+            codebook TEXT,
+            field TEXT,
+            coder TEXT,
+            round TEXT,
+            old TEXT,
+            new TEXT,
+            note TEXT,
+            detail TEXT
+        );
+        CREATE TABLE annotations (
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            codebook TEXT NOT NULL,
+            field TEXT NOT NULL,
+            coder TEXT NOT NULL REFERENCES coders(name),
+            round TEXT NOT NULL,
+            value TEXT NOT NULL,
+            value_num REAL,
+            codebook_version INTEGER REFERENCES codebook_versions(id),
+            note TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (unit_id, codebook, field, coder, round)
+        );
+        CREATE TABLE finals (
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            codebook TEXT NOT NULL,
+            field TEXT NOT NULL,
+            round TEXT,
+            value TEXT NOT NULL,
+            value_num REAL,
+            rationale TEXT,
+            by TEXT,
+            at TEXT NOT NULL,
+            codebook_version INTEGER REFERENCES codebook_versions(id),
+            PRIMARY KEY (unit_id, codebook, field)
+        );
+        """
+    )
+
+
+@migrations()
+def m002_indexes(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE INDEX idx_units_kind_seq ON units (kind, parent_id, seq, id);
+        CREATE INDEX idx_annotations_field ON annotations (codebook, field, round, coder);
+        CREATE INDEX idx_history_unit ON history (unit_id, id);
+        CREATE INDEX idx_history_action ON history (action, id);
+        """
+    )
+
+
+@migrations()
+def m003_memos_claims(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            target_kind TEXT NOT NULL CHECK (target_kind IN ('unit', 'code', 'study')),
+            unit_id INTEGER REFERENCES units(id),
+            codebook TEXT,
+            code TEXT,
+            coder TEXT,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_memos_unit ON memos (unit_id);
+        CREATE INDEX idx_memos_code ON memos (codebook, code);
+        CREATE TABLE claims (
+            id TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            type TEXT NOT NULL DEFAULT 'qualitative',
+            data TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+def apply(db: Database, stop_before: str | None = None) -> None:
+    """Bring `db` to the newest schema (or to just before `stop_before`, for upgrade tests)."""
+    if stop_before:
+        migrations.apply(db, stop_before=stop_before)
+    else:
+        migrations.apply(db)
+
+
+def applied_names(db: Database) -> list[str]:
+    return [m.name for m in migrations.applied(db)]
