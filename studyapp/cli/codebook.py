@@ -1,0 +1,54 @@
+"""Codebook commands: validate files, add a codebook to a study, list a study's codebooks."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from studyapp.cli.app import main, reports_errors
+from studyapp.codebook import validate_files
+from studyapp.services.codebooks import add_codebook, list_codebooks
+from studyapp.store import Store
+
+
+@main.group("codebook")
+def codebook_group() -> None:
+    """Validate and manage YAML codebooks."""
+
+
+@codebook_group.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate_cmd(files: tuple[str, ...]) -> None:
+    """Check codebook FILES; print `file:line: reason` for each broken one and exit 1 if any is."""
+    bad = 0
+    for path, cb, err in validate_files(list(files)):
+        if err:
+            bad += 1
+            click.echo(str(err), err=True)
+        else:
+            n_codes = sum(len(f.all_codes()) for f in cb.fields)
+            click.echo(f"{path}: ok ({cb.id} v{cb.version}, {len(cb.fields)} fields, {n_codes} codes)")
+    sys.exit(1 if bad else 0)
+
+
+@codebook_group.command("add")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
+@reports_errors
+def add_cmd(folder: str, file: str) -> None:
+    """Add codebook FILE to the study in FOLDER (a changed file becomes a new version)."""
+    with Store.open(folder) as store:
+        cb, vid, is_new = add_codebook(store, file, actor="cli")
+    click.echo(f"{cb.id} v{cb.version}: {'stored as version ' + str(vid) if is_new else 'unchanged'}")
+
+
+@codebook_group.command("list")
+@click.argument("folder", type=click.Path(file_okay=False))
+@reports_errors
+def list_cmd(folder: str) -> None:
+    """List the codebooks of the study in FOLDER with their versions."""
+    with Store.open(folder) as store:
+        for cb in list_codebooks(store):
+            n = len(store.codebooks.versions(cb.id))
+            click.echo(f"{cb.id}\tv{cb.version}\t{cb.kind}\t{n} stored version(s)\t{cb.title}")
