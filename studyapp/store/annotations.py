@@ -102,6 +102,13 @@ class Annotations:
             " JOIN units u ON u.id = a.unit_id GROUP BY a.codebook, a.field, a.coder, a.round, u.kind"
             " ORDER BY a.codebook, a.field, a.coder, a.round")
 
+    def coverage(self, kind: str, viewer: str | None) -> dict[int, dict]:
+        """Per unit of `kind`: how many coders coded it and how many fields `viewer` coded (no values)."""
+        rows = self.store.conn.execute(
+            "SELECT a.unit_id, count(DISTINCT a.coder), sum(a.coder = ?) FROM annotations a"
+            " JOIN units u ON u.id = a.unit_id WHERE u.kind = ? GROUP BY a.unit_id", (viewer, kind))
+        return {uid: {"coders": n, "mine": int(m or 0)} for uid, n, m in rows}
+
     def units_per_coder(self) -> list[dict]:
         return self.store.query(
             "SELECT a.coder, u.kind, count(DISTINCT a.unit_id) AS units, count(*) AS annotations"

@@ -1,0 +1,54 @@
+"""Codebooks: each codebook as a browsable tree with definitions, rules and examples, and its versions."""
+
+import streamlit as st
+
+from studyapp.domain.codebook import Code, Field
+from studyapp.services.codebooks import list_codebooks
+from studyapp.ui import state
+
+
+def _code_md(code: Code, depth: int) -> str:
+    pad = "  " * depth
+    lines = [f"{pad}- **{code.label}** `{code.id}`" + (f": {code.definition}" if code.definition else "")]
+    if code.include:
+        lines.append(f"{pad}  - *use when:* {code.include}")
+    if code.exclude:
+        lines.append(f"{pad}  - *not when:* {code.exclude}")
+    for ex in code.examples:
+        lines.append(f"{pad}  - *e.g.* {ex}")
+    for child in code.children:
+        lines.append(_code_md(child, depth + 1))
+    return "\n".join(lines)
+
+
+def _field(f: Field) -> None:
+    extra = f" · under `{f.parent_field}`" if f.parent_field else ""
+    with st.expander(f"{f.label}  ·  {f.type}{extra}  ·  {len(f.all_codes())} codes"):
+        if f.definition:
+            st.markdown(f.definition)
+        if f.codes:
+            st.markdown("\n".join(_code_md(c, 0) for c in f.codes))
+
+
+def render() -> None:
+    st.title("Codebooks")
+    with state.open_store() as store:
+        books = list_codebooks(store)
+        versions = {cb.id: store.codebooks.versions(cb.id) for cb in books}
+    if not books:
+        st.info("No codebook yet: `studyapp codebook add DIR FILE.yaml`.")
+        return
+    cb = st.selectbox("Codebook", books, format_func=lambda b: f"{b.title} (v{b.version})", key="codebooks.pick")
+    st.caption(f"`{cb.id}` · kind {cb.kind} · version {cb.version} · hash {cb.hash[:12]}"
+               + (f" · source: {cb.source}" if cb.source else ""))
+    if cb.description:
+        st.markdown(cb.description)
+    if cb.criteria:
+        st.subheader("Screening criteria")
+        st.dataframe([{"id": c.id, "kind": c.kind, "stage": c.stage, "criterion": c.label,
+                       "definition": c.definition} for c in cb.criteria], hide_index=True, width="stretch")
+    st.subheader("Fields")
+    for f in cb.fields:
+        _field(f)
+    st.subheader("Stored versions")
+    st.dataframe(versions[cb.id], hide_index=True, width="stretch")

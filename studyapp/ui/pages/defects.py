@@ -1,0 +1,7 @@
+"""Defects: issues labelled against the defect taxonomy."""
+
+from studyapp.ui.pages._units import unit_list_page
+
+
+def render() -> None:
+    unit_list_page("defect", "Defects", "defects", "Issue text")

@@ -1,0 +1,7 @@
+"""Papers: the SLR's records, each coded with the SLR codebook."""
+
+from studyapp.ui.pages._units import unit_list_page
+
+
+def render() -> None:
+    unit_list_page("paper", "Papers", "papers", "Abstract")

@@ -1,0 +1,81 @@
+"""Session state and caching for the pages: the only place with st.cache_* and session keys.
+
+The study folder comes from the session (`app.study`), else from `STUDYAPP_STUDY` (set by
+`studyapp serve`); it is read once per rerun and passed to cached functions as an argument, so
+caches are keyed on the study path and its change counter, never on hidden state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Iterator
+
+import streamlit as st
+
+from studyapp.errors import StudyError
+from studyapp.store import Store
+
+STUDY_KEY = "app.study"
+CODER_KEY = "app.coder"
+
+
+def study_path() -> Path | None:
+    p = st.session_state.get(STUDY_KEY) or os.environ.get("STUDYAPP_STUDY")
+    return Path(p) if p else None
+
+
+@contextlib.contextmanager
+def open_store() -> Iterator[Store]:
+    """The study's store for this rerun (a connection per rerun: sqlite must not cross threads)."""
+    path = study_path()
+    if path is None or not Store.exists(path):
+        st.error("No study is open. Start the app with `studyapp serve DIR` or `studyapp demo`.")
+        st.stop()
+    store = Store.open(path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def current_coder() -> str | None:
+    return st.session_state.get(CODER_KEY)
+
+
+def sidebar() -> None:
+    path = study_path()
+    if path is None or not Store.exists(path):
+        return
+    with Store.open(path) as store:
+        coders = store.coders.list()
+        title = store.title
+    st.sidebar.markdown(f"**{title}**")
+    if not coders:
+        st.sidebar.info("No coders yet: add one with `studyapp coder add`.")
+        return
+    names = [c["name"] for c in coders]
+    roles = {c["name"]: c["role"] for c in coders}
+    if st.session_state.get(CODER_KEY) not in names:
+        st.session_state[CODER_KEY] = names[0]
+    st.sidebar.selectbox("Coding as", names, key=CODER_KEY, format_func=lambda n: f"{n} ({roles[n]})")
+
+
+def show_error(e: StudyError) -> None:
+    st.error(str(e))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached(study: str, counter: int, fn_name: str, *args):
+    """Result of a read-only service function, cached on (study path, change counter, args)."""
+    import importlib
+
+    module, _, name = fn_name.rpartition(".")
+    fn = getattr(importlib.import_module(module), name)
+    with Store.open(study) as store:
+        return fn(store, *args)
+
+
+def cached_call(store: Store, fn_name: str, *args):
+    return cached(str(store.folder), store.change_counter(), fn_name, *args)
