@@ -19,6 +19,7 @@ from studyapp.store import Store
 
 STUDY_KEY = "app.study"
 CODER_KEY = "app.coder"
+CODER_WIDGET = "app.coder_pick"
 
 
 def study_path() -> Path | None:
@@ -59,7 +60,13 @@ def sidebar() -> None:
     roles = {c["name"]: c["role"] for c in coders}
     if st.session_state.get(CODER_KEY) not in names:
         st.session_state[CODER_KEY] = names[0]
-    st.sidebar.selectbox("Coding as", names, key=CODER_KEY, format_func=lambda n: f"{n} ({roles[n]})")
+    st.sidebar.selectbox("Coding as", names, index=names.index(st.session_state[CODER_KEY]), key=CODER_WIDGET,
+                         format_func=lambda n: f"{n} ({roles[n]})", on_change=_pick_coder)
+
+
+def _pick_coder() -> None:
+    # The choice lives in a plain key: widget state is dropped when a rerun does not draw the widget.
+    st.session_state[CODER_KEY] = st.session_state[CODER_WIDGET]
 
 
 def show_error(e: StudyError) -> None:

@@ -1,20 +1,23 @@
-"""The app's pages, in navigation order; each module exposes `render()`."""
+"""The app's pages, in navigation order. Each is a file with a `render()` function that runs when
+Streamlit executes the file, so AppTest can open any page by its path (`pages/home.py`)."""
+
+from pathlib import Path
 
 import streamlit as st
 
-from studyapp.ui.pages import agreement, claims, codebooks, defects, home, interviews, papers
+HERE = Path(__file__).parent
 
 PAGES = [
-    (home, "Home", ":material/home:", "home"),
-    (papers, "Papers", ":material/article:", "papers"),
-    (interviews, "Interviews", ":material/record_voice_over:", "interviews"),
-    (defects, "Defects", ":material/bug_report:", "defects"),
-    (agreement, "Agreement", ":material/handshake:", "agreement"),
-    (claims, "Claims", ":material/fact_check:", "claims"),
-    (codebooks, "Codebooks", ":material/menu_book:", "codebooks"),
+    ("home", "Home", ":material/home:"),
+    ("papers", "Papers", ":material/article:"),
+    ("interviews", "Interviews", ":material/record_voice_over:"),
+    ("defects", "Defects", ":material/bug_report:"),
+    ("agreement", "Agreement", ":material/handshake:"),
+    ("claims", "Claims", ":material/fact_check:"),
+    ("codebooks", "Codebooks", ":material/menu_book:"),
 ]
 
 
 def all_pages() -> list:
-    return [st.Page(mod.render, title=title, icon=icon, url_path=path, default=(path == "home"))
-            for mod, title, icon, path in PAGES]
+    return [st.Page(HERE / f"{name}.py", title=title, icon=icon, url_path=name, default=(name == "home"))
+            for name, title, icon in PAGES]

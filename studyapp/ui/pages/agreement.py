@@ -18,3 +18,7 @@ def render() -> None:
     st.dataframe(prog.pivot_table(index=["codebook", "field", "round"], columns="coder", values="units",
                                   fill_value=0).reset_index(), hide_index=True, width="stretch")
     st.caption(f"{len(used)} fields in use.")
+
+
+if __name__ == "__main__":
+    render()

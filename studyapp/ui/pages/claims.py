@@ -25,3 +25,7 @@ def render() -> None:
             for s in d.get("sources") or []:
                 where = ", ".join(f"{k} {v}" for k, v in s.items() if k != "quote")
                 st.markdown(f"- {where}" + (f": “{s['quote']}”" if s.get("quote") else ""))
+
+
+if __name__ == "__main__":
+    render()

@@ -52,3 +52,7 @@ def render() -> None:
         _field(f)
     st.subheader("Stored versions")
     st.dataframe(versions[cb.id], hide_index=True, width="stretch")
+
+
+if __name__ == "__main__":
+    render()

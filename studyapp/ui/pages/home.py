@@ -44,3 +44,7 @@ def render() -> None:
     st.dataframe(pd.DataFrame([{"when": h["at"][:19].replace("T", " "), "who": h["actor"], "what": h["action"],
                                 "field": h["field"], "coder": h["coder"]} for h in recent]),
                  hide_index=True, width="stretch")
+
+
+if __name__ == "__main__":
+    render()

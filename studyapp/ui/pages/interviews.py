@@ -31,3 +31,7 @@ def render() -> None:
             labels = {s["id"]: f"#{s['key'].rsplit(':', 1)[-1]} {s['speaker'] or ''}" for s in segments}
             sid = st.selectbox("Segment to code", list(labels), format_func=labels.get, key="interviews.segment")
             unit_panel(store, int(sid), "segment", coder, "interviews")
+
+
+if __name__ == "__main__":
+    render()

@@ -5,3 +5,7 @@ from studyapp.ui.pages._units import unit_list_page
 
 def render() -> None:
     unit_list_page("paper", "Papers", "papers", "Abstract")
+
+
+if __name__ == "__main__":
+    render()
