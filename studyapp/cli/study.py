@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from studyapp.cli.app import main, reports_errors
-from studyapp.paths import DEMO_STUDY, PACKAGE_DIR
+from studyapp.paths import DEMO_STUDY, PACKAGE_DIR, REPO_ROOT
 from studyapp.services import study as study_service
 from studyapp.store import Store
 
@@ -34,10 +34,10 @@ def serve_study(folder: Path, port: int, host: str) -> int:
     env = dict(os.environ, STUDYAPP_STUDY=str(folder.resolve()))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+           "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
     click.echo(f"serving {folder} on http://{host}:{port}  (Ctrl+C to stop)")
     try:
-        return subprocess.call(cmd, env=env)
+        return subprocess.call(cmd, env=env, cwd=REPO_ROOT if (REPO_ROOT / ".streamlit").is_dir() else None)
     except KeyboardInterrupt:
         return 0
 

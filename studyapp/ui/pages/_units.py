@@ -19,6 +19,7 @@ def unit_list_page(kind: str, title: str, key: str, body_label: str) -> None:
             st.info(f"No {kind}s in this study yet.")
             return
         df = pd.DataFrame(rows)
+        df = df[[c for c in df.columns if c in ("id", "key", "title") or df[c].notna().any()]]
         st.caption(f"{len(df)} {kind}s; 'coders' counts who has coded each one (values stay hidden until "
                    "reconciliation).")
         query = st.text_input("Filter by title or key", key=f"{key}.filter")
