@@ -1,0 +1,32 @@
+"""Documentation keeps up with the code: every CLI command is in docs/cli.md, the README has the
+two commands and CI runs the README's test command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from studyapp.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _commands(group, prefix=()):
+    for name, cmd in group.commands.items():
+        path = prefix + (name,)
+        if hasattr(cmd, "commands"):
+            yield from _commands(cmd, path)
+        else:
+            yield " ".join(path)
+
+
+def test_every_command_is_documented():
+    doc = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    missing = [c for c in _commands(main) if f"`studyapp {c}" not in doc]
+    assert not missing, f"undocumented in docs/cli.md: {missing}"
+
+
+def test_readme_gives_two_commands_and_ci_runs_the_test_one():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci.split("\n", 3)[-1]
