@@ -172,3 +172,7 @@ def apply(db: Database, stop_before: str | None = None) -> None:
 
 def applied_names(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
+
+
+# Feature schemas register their migrations after the core ones, always in this order.
+from studyapp.store import schema_slr, schema_interviews, schema_defects  # noqa: E402,F401
