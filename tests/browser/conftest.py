@@ -1,0 +1,93 @@
+"""Real-browser fixtures: `studyapp serve` on a free localhost port, and Debian's chromium via Playwright.
+
+Use `serve(folder)` to start the app on any study folder (it is stopped after the test), and
+`browser` for a headless Chromium. Screenshots go to `OUT` (test-output/browser/).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+OUT = REPO / "test-output" / "browser"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def serve():
+    """Factory: serve(folder) -> base URL of `studyapp serve folder` on a free port."""
+    procs = []
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def start(folder) -> str:
+        port = _free_port()
+        log = OUT.parent / f"serve-{port}.log"
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "studyapp"), "serve", str(folder),
+                                 "--port", str(port)], stdout=log.open("w"), stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                    return url
+            except OSError:
+                time.sleep(0.3)
+        pytest.fail(f"studyapp serve did not come up; see {log}")
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+def shots() -> Path:
+    """Folder for screenshots a person can look at after the run."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    return OUT
+
+
+@pytest.fixture
+def server(ui_study, serve):
+    return serve(ui_study.folder)
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing: `make test` installs it with apt-get")
+        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def browser(_playwright_browser):
+    return _playwright_browser
