@@ -23,8 +23,8 @@ from studyapp.errors import InvalidCodebook
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 TOP_KEYS = {"id", "title", "version", "kind", "description", "source", "screening", "fields"}
-FIELD_KEYS = {"id", "label", "type", "definition", "required", "codes", "parent_field", "min", "max"}
-CODE_KEYS = {"id", "label", "definition", "include", "exclude", "examples", "color", "value", "children"}
+FIELD_KEYS = {"id", "label", "type", "definition", "required", "codes", "parent_field", "parent_strict", "min", "max"}
+CODE_KEYS = {"id", "label", "definition", "include", "exclude", "examples", "color", "value", "children", "aliases"}
 CRITERION_KEYS = {"id", "kind", "label", "definition", "stage"}
 
 
@@ -237,12 +237,15 @@ def _field(ctx: _Ctx, m: _Map) -> Field:
     if ftype in CODED_TYPES and not codes:
         ctx.fail(f"{what}: a {ftype} field needs at least one code", ctx.line(m, "codes"))
     parent = ctx.text(m, "parent_field", what) or None
+    strict = m.get("parent_strict", True)
+    if not isinstance(strict, bool):
+        ctx.fail(f"{what}: 'parent_strict' must be true or false", ctx.line(m, "parent_strict"))
     lo, hi = ctx.number(m, "min", what), ctx.number(m, "max", what)
     if lo is not None and hi is not None and lo > hi:
         ctx.fail(f"{what}: min {lo} is greater than max {hi}", ctx.line(m, "min"))
     return Field(id=fid, label=ctx.text(m, "label", what) or fid, type=ftype,
                  definition=ctx.text(m, "definition", what), required=required, codes=codes,
-                 parent_field=parent, minimum=lo, maximum=hi)
+                 parent_field=parent, parent_strict=strict, minimum=lo, maximum=hi)
 
 
 def _code(ctx: _Ctx, m: _Map, what: str, seen: dict[str, int]) -> Code:
@@ -258,6 +261,11 @@ def _code(ctx: _Ctx, m: _Map, what: str, seen: dict[str, int]) -> Code:
         examples = [examples]
     if not isinstance(examples, list):
         ctx.fail(f"{cwhat}: 'examples' must be a list of text", ctx.line(m, "examples"))
+    aliases = m.get("aliases") or []
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    if not isinstance(aliases, list):
+        ctx.fail(f"{cwhat}: 'aliases' must be a list of text", ctx.line(m, "aliases"))
     color = ctx.text(m, "color", cwhat) or None
     if color and not re.match(r"^#[0-9A-Fa-f]{6}$", color):
         ctx.fail(f"{cwhat}: color {color!r} must look like #1f77b4", ctx.line(m, "color"))
@@ -269,7 +277,8 @@ def _code(ctx: _Ctx, m: _Map, what: str, seen: dict[str, int]) -> Code:
     return Code(id=cid, label=ctx.text(m, "label", cwhat) or cid,
                 definition=ctx.text(m, "definition", cwhat), include=ctx.text(m, "include", cwhat),
                 exclude=ctx.text(m, "exclude", cwhat), examples=tuple(str(e) for e in examples),
-                color=color, value=ctx.number(m, "value", cwhat), children=children)
+                color=color, value=ctx.number(m, "value", cwhat), children=children,
+                aliases=tuple(str(a) for a in aliases))
 
 
 def load_codebook(path: str | Path) -> Codebook:

@@ -33,6 +33,7 @@ class Code:
     color: str | None = None
     value: float | None = None
     children: tuple["Code", ...] = ()
+    aliases: tuple[str, ...] = ()
 
     def walk(self, depth: int = 1, path: tuple[str, ...] = ()) -> Iterator[tuple["Code", int, tuple[str, ...]]]:
         """Yield (code, depth, path of ancestor ids including itself), depth-first."""
@@ -51,6 +52,7 @@ class Field:
     required: bool = False
     codes: tuple[Code, ...] = ()
     parent_field: str | None = None
+    parent_strict: bool = True
     minimum: float | None = None
     maximum: float | None = None
 

@@ -26,10 +26,17 @@ def fold(text: str) -> str:
 
 
 def code_matcher(field: Field) -> dict[str, str]:
-    """Folded id or label -> code id, for matching spreadsheet values to codes."""
+    """Folded id, label or alias -> code id, for matching spreadsheet values to codes.
+
+    Ids win over labels, labels over aliases (the spellings a team's old spreadsheets used)."""
     idx: dict[str, str] = {}
     for code in field.all_codes():
-        idx.setdefault(fold(code.label), code.id)
+        for alias in code.aliases:
+            idx[fold(alias)] = code.id
+    labels: dict[str, str] = {}
+    for code in field.all_codes():
+        labels.setdefault(fold(code.label), code.id)
+    idx.update(labels)
     for code in field.all_codes():
         idx[fold(code.id)] = code.id
     return idx

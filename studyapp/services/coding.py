@@ -32,7 +32,7 @@ class CodingRow:
 
 def _check_parent(store: Store, cb: Codebook, field: Field, row: CodingRow, value: Any,
                   pending: dict | None = None) -> None:
-    if not field.parent_field or value is None:
+    if not field.parent_field or not field.parent_strict or value is None:
         return
     top = field.path(value)[0]
     key = (row.unit_id, cb.id, field.parent_field, row.coder, row.round)

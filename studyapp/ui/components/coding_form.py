@@ -17,7 +17,10 @@ from studyapp.store import Store
 
 def _options(field: Field, chosen_parent: str | None) -> list[str]:
     if field.parent_field and chosen_parent:
-        return [c.id for c, _, _ in _walk_under(field, chosen_parent)]
+        under = [c.id for c, _, _ in _walk_under(field, chosen_parent)]
+        if field.parent_strict:
+            return under
+        return under + [c.id for c in field.all_codes() if c.id not in under]
     return [c.id for c in field.all_codes()]
 
 
