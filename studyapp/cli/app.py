@@ -17,6 +17,11 @@ def main() -> None:
     """studyapp: a mixed-methods study workbench (papers, interviews, defects, agreement, claims)."""
 
 
+@main.group("import")
+def import_group() -> None:
+    """Bring data into a study: papers, transcripts, defects, existing labels, QDA projects."""
+
+
 def reports_errors(fn):
     """Turn a `StudyError` into `error: <file:line: message>` on stderr and exit status 2."""
 

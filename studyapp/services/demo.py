@@ -8,6 +8,8 @@ target, which is renamed into place only when every file has loaded. An existing
 from __future__ import annotations
 
 import csv
+import importlib
+import importlib.util
 import shutil
 import tempfile
 from pathlib import Path
@@ -67,10 +69,23 @@ def _build(folder: Path, source: Path) -> Store:
     _adjudications(store, source / "adjudications.csv")
     _memos(store, source / "memos.csv")
     _claims(store, source / "claims.yaml")
+    _extensions(store, source)
     for r in spec.get("rounds", []):
         if r.get("reconciliation_open"):
             store.rounds.set_reconciliation(r["id"], True, actor="demo")
     return store
+
+
+#: Feature modules that add their own part of the demo (screening decisions, spans, datasets...):
+#: each, when present, has `extend(store, source_dir)` and runs after the common parts, in this order.
+DEMO_EXTENSIONS = ("demo_papers", "demo_interviews", "demo_defects", "demo_claims")
+
+
+def _extensions(store: Store, source: Path) -> None:
+    for name in DEMO_EXTENSIONS:
+        module = f"studyapp.services.{name}"
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module).extend(store, source)
 
 
 def _papers(store: Store, path: Path) -> None:

@@ -62,6 +62,17 @@ class Store:
         self.history = History(self)
         self.memos = Memos(self)
         self.claims = Claims(self)
+        self._repos: dict[type, Any] = {}
+
+    def repo(self, cls: type) -> Any:
+        """The store's one instance of a feature repository class (`cls(store)`), made on first use.
+
+        Feature packages (papers, transcripts, defects, datasets...) keep their SQL in their own
+        `studyapp/store/<feature>.py` module and reach it as `store.repo(Screening)`, so adding a
+        feature never means editing this class."""
+        if cls not in self._repos:
+            self._repos[cls] = cls(self)
+        return self._repos[cls]
 
     @staticmethod
     def db_path(folder: str | Path) -> Path:
