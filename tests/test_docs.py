@@ -30,3 +30,10 @@ def test_readme_gives_two_commands_and_ci_runs_the_test_one():
     assert "make run" in readme and "make test" in readme
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci.split("\n", 3)[-1]
+
+
+def test_codebook_format_doc_names_every_key():
+    from studyapp.codebook import CODE_KEYS, FIELD_KEYS
+    doc = (REPO / "docs" / "codebooks.md").read_text(encoding="utf-8")
+    missing = [k for k in sorted(FIELD_KEYS | CODE_KEYS) if f"{k}:" not in doc]
+    assert not missing, f"undocumented codebook keys in docs/codebooks.md: {missing}"
