@@ -10,7 +10,8 @@ Two methods for Krippendorff's alpha:
 * `kalpha_bootstrap_ci`: Krippendorff's (2006, rev. 2011) algorithm in Hayes' KALPHA macro
   (Hayes & Krippendorff 2007): M = min(25 * nonzero coincidence cells, (m - 1) n.. / 2) pairs of
   values are drawn from the coincidence matrix with D_e held fixed, alpha* = 1 - sum(delta) /
-  (M D_e), floored at -1, with KALPHA's correction of alpha* = 1 draws. Its intervals are narrower.
+  (M D_e), floored at -1, with KALPHA's correction of alpha* = 1 draws. Its width depends on M
+  (at most 25 pairs per distinct coincidence cell), not on how many units were coded.
 
 Why it is fast: units with the same value counts are interchangeable, so each resample is a vector
 of counts over the distinct unit patterns (drawn with `Generator.integers` + `bincount`), and every

@@ -93,6 +93,8 @@ class UnitCounts:
 
 def is_set_matrix(matrix: Any) -> bool:
     """True for multi-code data: an object matrix whose values are sets/frozensets (None = missing)."""
+    if isinstance(matrix, (Coded, UnitCounts)):
+        return False
     if not isinstance(matrix, np.ndarray) or matrix.dtype != object:
         try:
             matrix = np.asarray(matrix, dtype=object)
@@ -103,7 +105,10 @@ def is_set_matrix(matrix: Any) -> bool:
 
 def code_matrix(matrix: Any, categories: Sequence | None = None) -> Coded:
     """Integer codes over the domain (see the module docstring). Raises ValueError on a matrix that
-    is not 2-D or holds values outside the declared categories."""
+    is not 2-D or holds values outside the declared categories. A `Coded` passes through as is
+    (callers code a matrix once and hand the result to several statistics)."""
+    if isinstance(matrix, Coded):
+        return matrix
     values, present = _values(matrix)
     observed = values[present]
     if categories is None:
