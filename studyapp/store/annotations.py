@@ -91,6 +91,35 @@ class Annotations:
                 params.extend(vals)
         return self.store.conn.execute(sql, params).fetchall()
 
+    def value_counts(self, codebook: str, field: str, *, rounds: Sequence[str] | None = None,
+                     coders: Sequence[str] | None = None, unit_ids: Sequence[int] | None = None) -> list[tuple]:
+        """(unit_id, round, value, n coders) for one field, counted in SQL: the units x categories
+        table agreement needs, without moving every coder's row into Python (the fast path)."""
+        sql = ("SELECT unit_id, round, value, count(*) FROM annotations"
+               " WHERE codebook = ? AND field = ? AND value IS NOT NULL")
+        params: list = [codebook, field]
+        for col, vals in (("round", rounds), ("coder", coders), ("unit_id", unit_ids)):
+            if vals is not None:
+                vals = list(vals)
+                sql += f" AND {col} IN ({','.join('?' * len(vals))})" if vals else " AND 0"
+                params.extend(vals)
+        sql += " GROUP BY unit_id, round, value"
+        return self.store.conn.execute(sql, params).fetchall()
+
+    def coders_of(self, codebook: str, field: str, rounds: Sequence[str] | None = None) -> list[str]:
+        """Coders with at least one value in the field (optionally in some rounds)."""
+        sql, params = "SELECT DISTINCT coder FROM annotations WHERE codebook = ? AND field = ?", [codebook, field]
+        if rounds is not None:
+            rounds = list(rounds)
+            sql += f" AND round IN ({','.join('?' * len(rounds))})" if rounds else " AND 0"
+            params.extend(rounds)
+        return [r[0] for r in self.store.conn.execute(sql + " ORDER BY coder", params)]
+
+    def rounds_of(self, codebook: str, field: str) -> list[str]:
+        return [r[0] for r in self.store.conn.execute(
+            "SELECT DISTINCT round FROM annotations WHERE codebook = ? AND field = ? ORDER BY round",
+            (codebook, field))]
+
     def fields_in_use(self) -> list[tuple[str, str]]:
         return [tuple(r) for r in self.store.conn.execute(
             "SELECT DISTINCT codebook, field FROM annotations ORDER BY codebook, field")]
