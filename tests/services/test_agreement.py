@@ -97,3 +97,34 @@ def test_reconciliation_progress_counts(coded):
     coded.rounds.set_reconciliation("main", True)
     prog = reconciliation_progress(coded, "tiny").set_index("field")
     assert prog.loc["stage", "disagreements"] == 2 and prog.loc["stage", "open"] == 2
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex", "csv", "html", "json"])
+def test_report_formats(coded, fmt):
+    import json
+    from studyapp.services.agreement_report import render
+    text = render(coded, fmt, "tiny", n_boot=50)
+    if fmt == "json":
+        rows = json.loads(text)["rows"]
+        assert {(r["field"], r["rounds"]) for r in rows} >= {("stage", "main"), ("stage", "pilot"), ("cause@level1", "main")}
+    elif fmt == "latex":
+        assert "\\toprule" in text and "\\bottomrule" in text
+        assert "impacts & multi (MASI) & main & 8 & 2 & 0.500 & n/a &" in text
+    elif fmt == "html":
+        assert "<svg" in text and "<table>" in text and "https://" not in text.split("<svg")[0]
+    elif fmt == "csv":
+        assert text.splitlines()[0].startswith("codebook,field,level")
+    else:
+        assert "| tiny | stage | nominal | main | 8 | 2 | 0.750 | 0.467 |" in text
+
+
+def test_agreement_cli_subprocess(coded):
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "studyapp", "agreement", str(coded.folder), "--format", "json",
+                          "--n-boot", "20"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert '"stage"' in out.stdout
+    bad = subprocess.run([sys.executable, "-m", "studyapp", "agreement", str(coded.folder), "--codebook", "nope"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "nope" in bad.stderr
