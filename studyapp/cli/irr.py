@@ -17,6 +17,7 @@ from studyapp.cli.app import main, reports_errors
 from studyapp.services.irr_files import LEVELS, IrrReport, irr_from_long_file, irr_from_rater_files
 from studyapp.stats.bands import KRIPPENDORFF_2004
 
+STAT_KEYS = ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1")
 FORMATS = ("table", "json", "csv", "markdown", "latex")
 BAND_NOTE = (f"band: {KRIPPENDORFF_2004} for alpha: >= .800 reliable, >= .667 tentative conclusions only, "
              "below unreliable")
@@ -93,7 +94,8 @@ def _num(v, digits: int = 3) -> str:
 
 
 def _cell(row: dict, key: str, digits: int = 3) -> str:
-    if key == "cohen_kappa" and row["n_coders"] != 2:
+    """A number, `n/a` when undefined (the reason is printed below), `-` when not applicable."""
+    if row.get(key) is None and key in STAT_KEYS and key not in row["undefined_reasons"]:
         return "-"
     if key == "alpha_band":
         return row[key] or "-"

@@ -1,7 +1,11 @@
 """Krippendorff's alpha at every level of measurement, and MASI alpha for set-valued codes.
 
-The point estimate comes from the `krippendorff` package (`krippendorff.alpha`, with the value
-domain passed so it does not rediscover it). What this module adds is the part the package leaves
+The point estimate comes from the `krippendorff` package: `krippendorff.alpha(value_counts=...,
+value_domain=..., level_of_measurement=...)`, given the value counts of the pairable units (the same
+result as `reliability_data=`, without the package building its coders x units x values comparison
+array) and the value domain (so it does not rediscover it; ordinal uses ranks, interval and ratio
+the values). Past ~4 million unit x value x value cells the package's dense coincidence array gets
+too big and the same coincidences are summed here instead (tests check both paths agree). What this module adds is the part the package leaves
 to the caller: degenerate data returns an undefined `Stat` with a reason instead of raising or
 warning (one coder; no unit with two values; a single value everywhere, where D_e = 0 and alpha is
 0/0), and the coincidence bookkeeping that the bootstrap (`stats.bootstrap`) and MASI alpha reuse.
