@@ -50,9 +50,10 @@ def disagreements(store: Store, codebook_id: str, field_id: str, *, rounds: Sequ
             continue
         unit = store.units.get(unit_id) or {}
         values = {c: _label(data, field, v) for c, v in present}
+        raw = {c: _raw(data, v) for c, v in present}
         final = decode(field.type, finals[unit_id]) if unit_id in finals else None
         rows.append({"unit_id": unit_id, "round": round_id, "key": unit.get("key"), "title": unit.get("title"),
-                     "values": values, "final": display(field, final) if final is not None else None,
+                     "values": values, "raw": raw, "final": display(field, final) if final is not None else None,
                      "final_value": final})
     return Disagreements(rows, hidden, sum(1 for r in rows if r["final"] is not None))
 
@@ -63,6 +64,15 @@ def _missing(v: Any) -> bool:
 
 def _key(v: Any) -> Any:
     return v if isinstance(v, frozenset) else float(v)
+
+
+def _raw(data, v: Any) -> Any:
+    """The value as `normalise` accepts it back: a code id, a sorted list of ids, or a number."""
+    if isinstance(v, frozenset):
+        return sorted(v)
+    if data.categories:
+        return data.categories[int(v)]
+    return float(v)
 
 
 def _label(data, field, v) -> str:
