@@ -179,6 +179,35 @@ def field_agreement(store: Store, codebook_id: str, field_id: str, *, rounds: Se
     return FieldAgreement(codebook_id, data.field, depth, tuple(rounds) if rounds else None, data, summary)
 
 
+def field_alpha(store: Store, codebook_id: str, field_id: str, *, rounds: Sequence[str] | None = None,
+                coders: Sequence[str] | None = None, unit_ids: Sequence[int] | None = None) -> Stat:
+    """Krippendorff's alpha of a nominal or ordinal field, counted in SQL: the fast path for large
+    studies (and overviews). Alpha needs only how many coders chose each code on each unit, so the
+    store returns those counts and no coders x units matrix is built. Same value as `field_agreement`.
+    """
+    from studyapp.stats import UnitCounts, krippendorff_alpha
+
+    field = get_codebook(store, codebook_id).require_field(field_id)
+    if field.type not in ("nominal", "ordinal"):
+        return field_agreement(store, codebook_id, field_id, rounds=rounds, coders=coders, unit_ids=unit_ids,
+                               n_boot=0).stat("krippendorff_alpha")
+    categories = [c.id for c, _, _ in field.walk()]
+    rows = store.annotations.value_counts(codebook_id, field_id, rounds=rounds, coders=coders, unit_ids=unit_ids)
+    counts = np.zeros((0, len(categories)))
+    if rows:
+        unit, rnd, value, n = zip(*rows)
+        unit, n = np.fromiter(unit, np.int64, len(rows)), np.fromiter(n, float, len(rows))
+        starts = unit[1:] != unit[:-1]
+        if len(set(rnd)) > 1:
+            starts |= np.asarray(rnd[1:], dtype=object) != np.asarray(rnd[:-1], dtype=object)
+        unit_idx = np.concatenate([[0], np.cumsum(starts)])
+        cat_idx = pd.Categorical(value, categories=categories).codes
+        counts = np.zeros((int(unit_idx[-1]) + 1, len(categories)))
+        np.add.at(counts, (unit_idx, cat_idx), n)
+    n_coders = len(store.annotations.coders_of(codebook_id, field_id, rounds)) if coders is None else len(coders)
+    return krippendorff_alpha(UnitCounts(counts, tuple(categories), n_coders=n_coders), level=field.level)
+
+
 def codebook_agreement(store: Store, codebook_id: str, *, rounds: Sequence[str] | None = None,
                        coders: Sequence[str] | None = None, levels: bool = True, n_boot: int = 1000,
                        seed: int = 0) -> list[FieldAgreement]:

@@ -128,3 +128,11 @@ def test_agreement_cli_subprocess(coded):
     bad = subprocess.run([sys.executable, "-m", "studyapp", "agreement", str(coded.folder), "--codebook", "nope"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "nope" in bad.stderr
+
+
+def test_fast_alpha_equals_the_full_computation(coded):
+    from studyapp.services.agreement import field_alpha
+    for field, rounds in (("stage", ["main"]), ("stage", None), ("cause", ["main"])):
+        full = field_agreement(coded, "tiny", field, rounds=rounds, n_boot=0).stat("krippendorff_alpha")
+        fast = field_alpha(coded, "tiny", field, rounds=rounds)
+        assert fast.value == pytest.approx(full.value) and fast.n_units == full.n_units

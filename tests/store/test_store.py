@@ -8,13 +8,18 @@ import pytest
 
 from studyapp.errors import NotFound, StudyError
 from studyapp.store import Store
+from studyapp.store.migrations import migrations
 from studyapp.store.base import BUSY_TIMEOUT_MS
+
+
+ALL_MIGRATIONS = [m.name for m in migrations._migrations]  # core first, then each feature's, in order
 
 
 def test_create_and_reopen(tmp_path):
     s = Store.create(tmp_path / "s", "My study")
     assert s.title == "My study"
-    assert s.schema_migrations() == ["m001_core", "m002_indexes", "m003_memos_claims"]
+    assert s.schema_migrations() == ALL_MIGRATIONS
+    assert ALL_MIGRATIONS[:4] == ["m001_core", "m002_indexes", "m003_memos_claims", "m004_agreement_counts_index"]
     s.close()
     with Store.open(tmp_path / "s") as s2:
         assert s2.title == "My study"
@@ -42,7 +47,7 @@ def test_study_made_by_migration_1_upgrades_cleanly(tmp_path):
                      " VALUES (1, 'cb', 'f', 'bob', 'main', 'a', 'x')")
     old.close()
     with Store.open(folder) as new:
-        assert new.schema_migrations() == ["m001_core", "m002_indexes", "m003_memos_claims"]
+        assert new.schema_migrations() == ALL_MIGRATIONS
         assert new.annotations.current_rows() == [(1, "cb", "f", "bob", "main", "a")]
         assert new.memos.count() == 0
         indexes = {r["name"] for r in new.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
