@@ -28,14 +28,16 @@ def init_cmd(folder: str, title: str | None, codebooks: tuple[str, ...]) -> None
     click.echo(f"created study {store.title!r} in {folder} ({len(codebooks)} codebook(s))")
 
 
-def serve_study(folder: Path, port: int, host: str) -> int:
-    """Run the Streamlit app on the study in `folder` until interrupted; returns its exit status."""
+def serve_study(folder: Path, port: int, host: str, *, auth: bool = True) -> int:
+    """Run the Streamlit app on the study in `folder` until interrupted; returns its exit status.
+    With `auth`, coders sign in (password or invite link); without, one local user picks a coder."""
     app = PACKAGE_DIR / "ui" / "app.py"
-    env = dict(os.environ, STUDYAPP_STUDY=str(folder.resolve()))
+    env = dict(os.environ, STUDYAPP_STUDY=str(folder.resolve()), STUDYAPP_AUTH="1" if auth else "0")
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
-    click.echo(f"serving {folder} on http://{host}:{port}  (Ctrl+C to stop)")
+    click.echo(f"serving {folder} on http://{host}:{port}  ({'coders sign in' if auth else 'no sign-in'};"
+               " Ctrl+C to stop)")
     try:
         return subprocess.call(cmd, env=env, cwd=REPO_ROOT if (REPO_ROOT / ".streamlit").is_dir() else None)
     except KeyboardInterrupt:
@@ -46,11 +48,13 @@ def serve_study(folder: Path, port: int, host: str) -> int:
 @click.argument("folder", required=False, type=click.Path(file_okay=False), default=".")
 @click.option("--port", default=8501, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--no-auth", is_flag=True, help="Single-user local mode: no sign-in, pick whom you code as.")
 @reports_errors
-def serve_cmd(folder: str, port: int, host: str) -> None:
-    """Start the browser app on the study in FOLDER (default: the current folder)."""
+def serve_cmd(folder: str, port: int, host: str, no_auth: bool) -> None:
+    """Start the browser app on the study in FOLDER (default: the current folder). Coders sign in
+    with a password (`studyapp coder password`) or an invite link (`studyapp coder invite`)."""
     Store.open(folder).close()
-    sys.exit(serve_study(Path(folder), port, host))
+    sys.exit(serve_study(Path(folder), port, host, auth=not no_auth))
 
 
 @main.command("demo")
@@ -59,16 +63,18 @@ def serve_cmd(folder: str, port: int, host: str) -> None:
 @click.option("--rebuild", is_flag=True, help="Throw away an existing demo study and build it anew.")
 @click.option("--port", default=8501, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--auth", is_flag=True, help="Serve with sign-in (demo passwords: NAME-demo, e.g. alice-demo).")
 @reports_errors
-def demo_cmd(folder: str, no_serve: bool, rebuild: bool, port: int, host: str) -> None:
-    """Build the demo study in FOLDER (default: data/demo-study) and serve it unless --no-serve."""
+def demo_cmd(folder: str, no_serve: bool, rebuild: bool, port: int, host: str, auth: bool) -> None:
+    """Build the demo study in FOLDER (default: data/demo-study) and serve it unless --no-serve.
+    The demo is served in single-user mode unless --auth."""
     from studyapp.services.demo import build_demo
 
     existed = Store.exists(folder) and not rebuild
     path = build_demo(folder, rebuild=rebuild)
     click.echo(f"{'using the existing' if existed else 'built the'} demo study in {path}")
     if not no_serve:
-        sys.exit(serve_study(path, port, host))
+        sys.exit(serve_study(path, port, host, auth=auth))
 
 
 @main.group("coder")
@@ -124,3 +130,35 @@ def status_cmd(folder: str, fmt: str) -> None:
             cells = {p["coder"]: p for p in rows if p["field"] == fid}
             click.echo("  " + fid[:24].ljust(24) + "".join(
                 f"{cells[c]['coded']}/{cells[c]['units']}".rjust(12) for c in coders))
+
+
+@coder_group.command("password")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@reports_errors
+def coder_password_cmd(folder: str, name: str, password_stdin: bool) -> None:
+    """Set coder NAME's sign-in password (stored as a salted scrypt hash)."""
+    from studyapp.services.auth import set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt(f"password for {name}", hide_input=True, confirmation_prompt=True)
+    with Store.open(folder) as store:
+        set_password(store, name, password)
+    click.echo(f"password set for {name!r}")
+
+
+@coder_group.command("invite")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("name")
+@click.option("--url", default="http://127.0.0.1:8501", show_default=True, help="Where the app is served.")
+@reports_errors
+def coder_invite_cmd(folder: str, name: str, url: str) -> None:
+    """Print a sign-in link for coder NAME (a new link replaces the old one)."""
+    from studyapp.services.auth import create_invite
+
+    with Store.open(folder) as store:
+        token = create_invite(store, name)
+    click.echo(f"{url.rstrip('/')}/?token={token}")

@@ -169,6 +169,13 @@ def m004_agreement_counts_index(db: Database) -> None:
     db.execute("CREATE INDEX idx_annotations_counts ON annotations (codebook, field, unit_id, round, value)")
 
 
+@migrations()
+def m005_coder_invite_tokens(db: Database) -> None:
+    """Sign-in by invite link: the SHA-256 of each coder's current invite token (the password hash
+    column has been there since m001)."""
+    db.execute("ALTER TABLE coders ADD COLUMN token_hash TEXT")
+
+
 def apply(db: Database, stop_before: str | None = None) -> None:
     """Bring `db` to the newest schema (or to just before `stop_before`, for upgrade tests)."""
     if stop_before:

@@ -20,6 +20,13 @@ from studyapp.store import Store
 STUDY_KEY = "app.study"
 CODER_KEY = "app.coder"
 CODER_WIDGET = "app.coder_pick"
+USER_KEY = "app.user"
+
+
+def auth_enabled() -> bool:
+    """Sign-in is on when the app was served with it (`studyapp serve` sets STUDYAPP_AUTH=1 unless
+    --no-auth); a bare `streamlit run` or AppTest without the variable is single-user mode."""
+    return os.environ.get("STUDYAPP_AUTH", "0") == "1"
 
 
 def study_path() -> Path | None:
@@ -42,7 +49,22 @@ def open_store() -> Iterator[Store]:
 
 
 def current_coder() -> str | None:
+    if auth_enabled():
+        return st.session_state.get(USER_KEY)
     return st.session_state.get(CODER_KEY)
+
+
+def current_role() -> str | None:
+    """The current coder's role (coder | lead), read from the study, never from the session."""
+    name, path = current_coder(), study_path()
+    if not name or path is None or not Store.exists(path):
+        return None
+    with Store.open(path) as store:
+        return (store.coders.get(name) or {}).get("role")
+
+
+def is_lead() -> bool:
+    return current_role() == "lead"
 
 
 def sidebar() -> None:
@@ -53,6 +75,9 @@ def sidebar() -> None:
         coders = store.coders.list()
         title = store.title
     st.sidebar.markdown(f"**{title}**")
+    if auth_enabled():
+        _signed_in_sidebar(path, coders)
+        return
     if not coders:
         st.sidebar.info("No coders yet: add one with `studyapp coder add`.")
         return
@@ -62,6 +87,47 @@ def sidebar() -> None:
         st.session_state[CODER_KEY] = names[0]
     st.sidebar.selectbox("Coding as", names, index=names.index(st.session_state[CODER_KEY]), key=CODER_WIDGET,
                          format_func=lambda n: f"{n} ({roles[n]})", on_change=_pick_coder)
+
+
+def _signed_in_sidebar(path: Path, coders: list[dict]) -> None:
+    """Sign-in: an invite link (?token=...) or name + password; until then nothing else renders."""
+    from studyapp.errors import PermissionDenied
+    from studyapp.services.auth import sign_in, sign_in_with_token
+
+    user = st.session_state.get(USER_KEY)
+    if user and user not in {c["name"] for c in coders if c["active"]}:
+        user = st.session_state[USER_KEY] = None
+    token = st.query_params.get("token")
+    if not user and token:
+        try:
+            with Store.open(path) as store:
+                user = st.session_state[USER_KEY] = sign_in_with_token(store, token)["name"]
+        except PermissionDenied as e:
+            st.error(str(e))
+        st.query_params.clear()
+    if user:
+        role = next(c["role"] for c in coders if c["name"] == user)
+        st.session_state[CODER_KEY] = user
+        st.sidebar.markdown(f"Signed in as **{user}** ({role})")
+        if st.sidebar.button("Sign out", key="app.sign_out"):
+            st.session_state[USER_KEY] = None
+            st.session_state[CODER_KEY] = None
+            st.rerun()
+        return
+    st.title("Sign in")
+    with st.form("app.sign_in"):
+        name = st.text_input("Coder name", key="app.sign_in.name")
+        password = st.text_input("Password", type="password", key="app.sign_in.password")
+        if st.form_submit_button("Sign in"):
+            try:
+                with Store.open(path) as store:
+                    st.session_state[USER_KEY] = sign_in(store, name.strip(), password)["name"]
+                st.rerun()
+            except PermissionDenied as e:
+                st.error(str(e))
+    st.caption("Ask your lead for a password (`studyapp coder password DIR NAME`) or an invite link "
+               "(`studyapp coder invite DIR NAME`). One researcher alone: `studyapp serve DIR --no-auth`.")
+    st.stop()
 
 
 def _pick_coder() -> None:
