@@ -19,11 +19,11 @@ import yaml
 from studyapp.errors import InvalidInput, StudyError
 from studyapp.paths import DEMO_SOURCE, DEMO_STUDY, REPO_ROOT
 from studyapp.readers.transcript_text import read_text_file, split_turns
-from studyapp.services.codebooks import codebook_version
+from studyapp.services.codebooks import add_codebook, codebook_version
 from studyapp.services.coding import CodingRow, code_many
-from studyapp.services.study import init_study
 from studyapp.domain.values import encode, normalise
 from studyapp.store import Store
+from studyapp.store.rounds import DEFAULT_ROUND
 
 UNIT_KIND = {"paper": "paper", "segment": "segment", "defect": "defect"}
 
@@ -52,10 +52,22 @@ def build_demo(target: str | Path = DEMO_STUDY, *, source: str | Path = DEMO_SOU
     return target
 
 
+def _new_study(folder: Path, spec: dict, codebooks: list[Path]) -> Store:
+    """Like `init_study`, but the spec's rounds are made before the default one: the app lists rounds
+    in the order they were made, and a pilot must come before the main round."""
+    store = Store.create(folder, spec.get("title"), actor="demo")
+    for r in spec.get("rounds", []):
+        store.rounds.ensure(r["id"], r.get("label"), actor="demo")
+    store.rounds.ensure(DEFAULT_ROUND, "Main", actor="demo")
+    for path in codebooks:
+        add_codebook(store, path, actor="demo")
+    return store
+
+
 def _build(folder: Path, source: Path) -> Store:
     spec = yaml.safe_load((source / "study.yaml").read_text(encoding="utf-8"))
     codebooks = [REPO_ROOT / p for p in spec.get("codebooks", [])]
-    store = init_study(folder, title=spec.get("title"), codebooks=codebooks, actor="demo")
+    store = _new_study(folder, spec, codebooks)
     if spec.get("description"):
         store.set_meta("description", spec["description"])
     for c in spec.get("coders", []):
