@@ -35,7 +35,7 @@ ROUNDS = ("pilot", "calibration", "main")
 BASE = {"pilot": 0.12, "calibration": 0.085, "main": 0.055}
 CODER = {"alice": 0.75, "bob": 1.0, "chen": 1.15}
 FIELD = {
-    "is_defect": 0.35, "framework": 0.25, "reporter": 1.2, "same_code": 0.6, "same_data": 1.1, "dl_stage": 1.0,
+    "is_defect": 0.35, "framework": 0.25, "repository_type": 0.4, "reporter": 1.2, "same_code": 0.6, "same_data": 1.1, "dl_stage": 1.0,
     "root_cause": 1.0, "manifestation": 1.2, "impacts": 1.2, "code_error": 1.4,
     "contribution": 0.8, "method": 1.4, "registry": 1.0, "topic": 1.6, "domain": 0.9, "sample_size": 0.7,
     "evidence_strength": 1.4, "claims_validated": 1.3, "replication_package": 0.8,
@@ -173,6 +173,7 @@ ERROR = {"ext": "external-interface", "int": "internal-interface", "alg": "algor
 FRAMEWORK = {"yolo-lite": "pytorch", "deeplab-tf2": "tensorflow", "vz-models": "pytorch", "frcnn-keras": "keras",
              "maskrcnn-mx": "mxnet", "pose-hourglass": "pytorch", "ssd-mobile": "tensorflow",
              "vit-replica": "pytorch"}
+REPOSITORY_TYPE = {"vz-models": "zoo"}  # every other demo repository holds one model: solo
 
 # ---------------------------------------------------------------- reference codings: papers
 # key | contribution | method | registry | topic | domain | sample_size | evidence | claims | replication
@@ -352,7 +353,9 @@ def defect_refs() -> dict[str, dict]:
             refs[key] = {"is_defect": "not-defect", "not_defect_reason": rest[4:].strip()}
             continue
         rep, code, data, stage, root, man, imp, err = rest.split()
-        refs[key] = {"is_defect": "defect", "framework": FRAMEWORK[key.split("#")[0]], "reporter": REPORTER[rep],
+        repo = key.split("#")[0]
+        refs[key] = {"is_defect": "defect", "framework": FRAMEWORK[repo],
+                     "repository_type": REPOSITORY_TYPE.get(repo, "solo"), "reporter": REPORTER[rep],
                      "same_code": YES_NO[code], "same_data": YES_NO[data], "dl_stage": STAGE[stage],
                      "root_cause": ROOT[root], "manifestation": MANIF[man],
                      "impacts": sorted(IMPACT[i] for i in imp.split(";")), "code_error": ERROR[err]}
@@ -392,9 +395,10 @@ def code_defect(key: str, ref: dict, rnd: str, coder: str) -> dict:
         return {"is_defect": "not-defect",
                 "not_defect_reason": ref.get("not_defect_reason") or rng.choice(NOT_DEFECT_REASONS)}
     if ref["is_defect"] == "not-defect":
-        ref = dict(GUESS, framework=FRAMEWORK[key.split("#")[0]])
+        repo = key.split("#")[0]
+        ref = dict(GUESS, framework=FRAMEWORK[repo], repository_type=REPOSITORY_TYPE.get(repo, "solo"))
     out: dict = {"is_defect": "defect"}
-    for field in ("framework", "reporter", "same_code", "same_data", "dl_stage", "root_cause", "manifestation",
+    for field in ("framework", "repository_type", "reporter", "same_code", "same_data", "dl_stage", "root_cause", "manifestation",
                   "impacts", "code_error"):
         rng = chance(DEF, key, rnd, coder, field)
         value = ref[field]
@@ -495,6 +499,22 @@ def as_text(value) -> str:
     return ";".join(value) if isinstance(value, list) else str(value)
 
 
+#: Free-text fields: a few notes as coders really leave them (unit kind, codebook, key, field, coder, round).
+NOTES = [
+    ("paper", SLR, "P11", "notes", "chen", "main",
+     "The harness is released as a tool, but the paper's contribution is the re-evaluation itself."),
+    ("paper", SLR, "P18", "notes", "bob", "main", "Mapping study: counted as review; no registry data of its own."),
+    ("paper", SLR, "P04", "notes", "alice", "pilot",
+     "Maintainers were contacted, but only informally: not coded as a survey."),
+    ("paper", SLR, "P21", "notes", "bob", "main", "18 developers in the user study; no models analysed."),
+    ("segment", INT, "interview-01:10", "memo", "bob", "main",
+     "Silent accuracy loss after distillation; compare with interview-02:10 (evaluation protocol)."),
+    ("segment", INT, "interview-02:6", "memo", "chen", "main",
+     "Environment set-up as the main cost of reengineering: links to the defect study's environment stage."),
+    ("segment", INT, "interview-03:16", "memo", "chen", "main", "Pinning model revisions like dependencies."),
+]
+
+
 def codings(units) -> list[dict]:
     rows = []
     for kind, cb, rnd, key, coders, ref in units:
@@ -503,6 +523,8 @@ def codings(units) -> list[dict]:
                 cb, key, ref, PAPER_FIELDS if cb == SLR else SEGMENT_FIELDS, rnd, coder)
             rows += [{"unit_kind": kind, "unit_key": key, "codebook": cb, "field": f, "coder": coder, "round": rnd,
                       "value": as_text(v)} for f, v in values.items()]
+    rows += [{"unit_kind": kind, "unit_key": key, "codebook": cb, "field": field, "coder": coder, "round": rnd,
+              "value": text} for kind, cb, key, field, coder, rnd, text in NOTES]
     return rows
 
 
