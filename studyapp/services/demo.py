@@ -114,22 +114,9 @@ def _papers(store: Store, path: Path) -> None:
 
 
 def _transcripts(store: Store, source: Path) -> None:
-    files = sorted((source / "transcripts").glob("*.txt"))
-    people = {r["transcript"]: r for r in _rows(source / "participants.csv")} if (
-        source / "participants.csv").exists() else {}
-    for seq, f in enumerate(files, start=1):
-        text = read_text_file(f)
-        turns = split_turns(text)
-        with store.transaction():
-            imp = store.imports.start(kind="transcripts", file=f.name, source="demo", actor="demo")
-            attrs = dict(people.get(f.stem) or people.get(f.name) or {})
-            [tid] = store.units.add_many([{"kind": "transcript", "key": f.stem, "title": f.stem, "seq": seq,
-                                           "text": "\n\n".join(t.text for t in turns), "attrs": attrs}],
-                                         import_id=imp, actor="demo")
-            store.units.add_many([{"kind": "segment", "key": f"{f.stem}:{t.seq}", "parent_id": tid, "seq": t.seq,
-                                   "title": t.speaker, "text": t.text, "attrs": {"speaker": t.speaker, "line": t.line}}
-                                  for t in turns], import_id=imp, actor="demo")
-            store.imports.finish(imp, n_read=len(turns), n_imported=len(turns), actor="demo")
+    from studyapp.services.transcripts_import import import_demo_transcripts
+
+    import_demo_transcripts(store, source)
 
 
 def _defects(store: Store, path: Path) -> None:
