@@ -100,7 +100,8 @@ def _unit_index(df: pd.DataFrame) -> tuple[np.ndarray, list[tuple[int, str]]]:
     key = round_codes.astype(np.int64) * (int(unit.max()) + 1) + unit
     uniq, codes = np.unique(key, return_inverse=True)
     span = int(unit.max()) + 1
-    units = [(int(k % span), str(round_names[k // span])) for k in uniq]
+    names = [str(r) for r in round_names]
+    units = [(int(k % span), names[k // span]) for k in uniq.tolist()]
     return codes, units
 
 

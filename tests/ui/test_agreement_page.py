@@ -42,6 +42,7 @@ def test_overview_and_field_statistics(agree_study):
     overview = _frame(at, "alpha 95% CI")
     stage = overview[overview["label"] == "DL stage"].iloc[0]
     assert stage["n_units"] == 11 and stage["n_coders"] == 2  # D1 plus the ten A units
+    at.radio(key="agreement.view").set_value("Field").run()
     stats = _frame(at, "statistic").set_index("statistic")
     assert "Krippendorff's alpha" in stats.index and stats.loc["Percent agreement", "value"] == pytest.approx(9 / 11)
     assert "Landis & Koch (1977)" in stats.loc["Cohen's kappa", "interpretation"]
@@ -51,6 +52,7 @@ def test_overview_and_field_statistics(agree_study):
 
 def test_lead_opens_reconciliation_and_adjudicates(agree_study):
     at = _open("lea")
+    at.radio(key="agreement.view").set_value("Disagreements").run()
     at.button(key="agreement.recon.main").click().run()
     assert not at.exception
     assert agree_study.rounds.is_open("main")
@@ -67,4 +69,7 @@ def test_lead_opens_reconciliation_and_adjudicates(agree_study):
 
 def test_report_download_offered(agree_study):
     at = _open("lea")
+    at.radio(key="agreement.view").set_value("Report").run()
     assert at.get("download_button")
+    at.radio(key="agreement.report_fmt").set_value("latex").run()
+    assert "\\toprule" in at.code[0].value

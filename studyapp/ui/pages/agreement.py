@@ -10,6 +10,7 @@ from studyapp.ui.components.adjudication_panel import disagreement_list, reconci
 from studyapp.ui.components.agreement_charts import confusion_heatmap, pairwise_heatmap, round_trend
 
 SVC = "studyapp.services.agreement"
+VIEWS = ["Overview", "Field", "Disagreements", "Report"]
 REPORT_MIME = {"markdown": ("md", "text/markdown"), "latex": ("tex", "text/x-tex"), "csv": ("csv", "text/csv"),
                "html": ("html", "text/html"), "json": ("json", "application/json")}
 
@@ -25,14 +26,15 @@ def render() -> None:
         codebooks = sorted({cb for cb, _ in in_use})
         is_lead = bool(viewer) and (store.coders.get(viewer) or {}).get("role") == "lead"
         cb = st.selectbox("Codebook", codebooks, key="agreement.codebook")
-        overview, detail, disagree, report = st.tabs(["Overview", "Field", "Disagreements", "Report"])
-        with overview:
+        # One view per run (not tabs): each view computes only what it shows.
+        view = st.radio("View", VIEWS, horizontal=True, key="agreement.view", label_visibility="collapsed")
+        if view == "Overview":
             _overview(store, cb)
-        with detail:
+        elif view == "Field":
             _detail(store, cb, viewer)
-        with disagree:
+        elif view == "Disagreements":
             _disagreements(store, cb, viewer, is_lead)
-        with report:
+        else:
             _report(store, cb)
 
 
@@ -152,12 +154,16 @@ def _field_choice_simple(store, cb: str):
 
 
 def _report(store, cb: str) -> None:
-    from studyapp.services.agreement_report import render as render_report
+    from studyapp.services import agreement_report
 
     fmt = st.radio("Format", list(REPORT_MIME), horizontal=True, key="agreement.report_fmt",
                    format_func=lambda f: {"latex": "LaTeX (booktabs)", "html": "HTML with chart"}.get(f, f.upper()
                                                                                                if f != "markdown" else "Markdown"))
-    text = state.cached_call(store, "studyapp.services.agreement_report.render", fmt, cb)
+    rows = state.cached_call(store, "studyapp.services.agreement_report.report_rows", cb)
+    if not rows:
+        st.info("No field of this codebook has codings.")
+        return
+    text = getattr(agreement_report, f"to_{fmt}")(rows, title=store.title)
     ext, mime = REPORT_MIME[fmt]
     st.download_button(f"Download {ext.upper()}", text, file_name=f"agreement-{cb}.{ext}", mime=mime,
                        key="agreement.download")
