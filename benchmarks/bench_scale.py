@@ -67,10 +67,10 @@ def build(folder: Path, seed: int = 0) -> None:
     for field, codes in DEFECT_FIELDS.items():
         add("defect", "dl-reengineering-defects", field, codes, ids["defect"], CODERS)          # 150,000
     add("segment", "ptm-reuse-interviews", "challenges",
-        ['["missing-attributes"]', '["discrepancies"]', '["model-search"]'], ids["segment"], CODERS[1:3])  # 80,000
+        ['["missing-attributes"]', '["discrepancies"]', '["model-search"]'], ids["segment"], CODERS[1:4])  # 120,000
     for field, codes in {"contribution": ["empirical-study", "tool", "dataset"],
                          "claims_validated": ["all", "some", "none"]}.items():
-        add("paper", "ptm-reuse-slr", field, codes, ids["paper"][:3_500], CODERS[1:3])        # 14,000
+        add("paper", "ptm-reuse-slr", field, codes, ids["paper"][:7_500], CODERS[1:3])        # 30,000
     store.annotations.set_many(rows, actor="bench")
     print(f"built: {store.table_counts()}")
     store.close()
