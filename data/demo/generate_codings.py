@@ -4,13 +4,12 @@
 
 The build (`studyapp demo`) reads only the CSV files; this script is how they were made, so they can be
 made again after the demo's papers, transcripts or defects change. Every unit coded here has a reference
-coding below: what a careful coder would answer. Each coder's value is the reference, changed with a
-small probability that depends on the field (root causes are hard, frameworks easy), the round (pilot >
+coding below: what a careful coder would answer. Each coder's values are the reference, with a share
+of them changed that depends on the field (root causes are hard, frameworks easy), the round (pilot >
 calibration > main) and the coder; a change goes to a plausible neighbour (a sibling root cause, an
 adjacent ordinal code, one code more or less in a multi-code field), so agreement looks like a real
-study's and rises from round to round. Every decision draws from its own seeded generator, so editing
-one unit leaves every other unit's values as they were. alice, the lead, adjudicates most pilot
-disagreements with the reference value.
+study's and rises from round to round. Every random draw is seeded by what it decides, so the output
+is the same on every run. alice, the lead, adjudicates most pilot disagreements with the reference.
 """
 
 from __future__ import annotations
