@@ -30,9 +30,11 @@ def safe_rows(rows):
 
 def safe_frame(df):
     """A copy of a pandas DataFrame with text cells (and column names) neutralised."""
+    from pandas.api.types import is_numeric_dtype
+
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith("string"):
+        if not is_numeric_dtype(out[col]):
             out[col] = out[col].map(neutralise)
     out.columns = [neutralise(c) for c in out.columns]
     return out
