@@ -27,12 +27,10 @@ def add_coder(folder: str | Path, name: str, role: str = "coder", *, actor: str 
 
 def status(store: Store) -> dict:
     """Counts and progress: units per kind, codebooks, and for each codebook field and coder how many
-    of the field's units the coder has annotated (over all rounds)."""
+    of the field's units the coder has annotated (in any round; a unit coded in two rounds counts once)."""
     units = store.units.count_by_kind()
     codebooks = list_codebooks(store)
-    done = {(r["codebook"], r["field"], r["coder"]): 0 for r in store.annotations.progress()}
-    for r in store.annotations.progress():
-        done[(r["codebook"], r["field"], r["coder"])] += r["units"]
+    done = store.annotations.units_coded()
     progress = []
     coders = store.coders.list()
     for cb in codebooks:

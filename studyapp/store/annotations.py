@@ -141,6 +141,12 @@ class Annotations:
             " JOIN units u ON u.id = a.unit_id WHERE u.kind = ? GROUP BY a.unit_id", (viewer, kind))
         return {uid: {"coders": n, "mine": int(m or 0)} for uid, n, m in rows}
 
+    def units_coded(self) -> dict[tuple[str, str, str], int]:
+        """(codebook, field, coder) -> distinct units coded, whatever the round."""
+        rows = self.store.conn.execute("SELECT codebook, field, coder, count(DISTINCT unit_id) FROM annotations"
+                                       " GROUP BY codebook, field, coder")
+        return {(cb, f, c): n for cb, f, c, n in rows}
+
     def units_per_coder(self) -> list[dict]:
         return self.store.query(
             "SELECT a.coder, u.kind, count(DISTINCT a.unit_id) AS units, count(*) AS annotations"
