@@ -32,16 +32,17 @@ def _free_port() -> int:
 
 @pytest.fixture
 def serve():
-    """Factory: serve(folder) -> base URL of `studyapp serve folder` on a free port."""
+    """Factory: serve(folder, auth=False) -> base URL of `studyapp serve folder` on a free port.
+    Without `auth` the app runs in single-user mode (`--no-auth`): tests pick the coder in the sidebar."""
     procs = []
     OUT.mkdir(parents=True, exist_ok=True)
 
-    def start(folder) -> str:
+    def start(folder, auth: bool = False) -> str:
         port = _free_port()
         log = OUT.parent / f"serve-{port}.log"
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "studyapp"), "serve", str(folder),
-                                 "--port", str(port)], stdout=log.open("w"), stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        cmd = [str(Path(sys.executable).parent / "studyapp"), "serve", str(folder), "--port", str(port)]
+        proc = subprocess.Popen(cmd + ([] if auth else ["--no-auth"]), stdout=log.open("w"),
+                                stderr=subprocess.STDOUT, start_new_session=True)
         procs.append(proc)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
