@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studyapp.readers.papers_records import PaperRecord, ReadResult
+from studyapp.errors import NotFound, StudyError
+from studyapp.readers.papers_records import PaperRecord, ReadResult, clean, clean_doi
 from studyapp.readers.papers_registry import read_papers, read_papers_bytes
 from studyapp.services.dedup import DEFAULT_THRESHOLD, matcher_for
 from studyapp.store import Store
@@ -159,3 +160,53 @@ def import_uploads(store: Store, uploads: list[tuple[str, bytes]], *, source: st
 
 def import_history(store: Store) -> list[dict]:
     return [i for i in store.imports.list() if i["kind"] == "papers"]
+
+
+# -- snowballing ----------------------------------------------------------------------------------
+
+DIRECTIONS = ("backward", "forward")
+
+
+def start_snowball_round(store: Store, direction: str, *, note: str | None = None, actor: str | None = None) -> int:
+    """A new snowballing round (backward: references of the seed papers; forward: papers citing them)."""
+    if direction not in (*DIRECTIONS, "both"):
+        raise StudyError(f"a snowballing direction is backward, forward or both, not {direction!r}")
+    return store.repo(Papers).add_round(direction, note=note, actor=actor)
+
+
+def _snowball(store: Store, round_id: int, from_key: str, direction: str, results: list[tuple[str, ReadResult]],
+              actor: str | None) -> list[FileReport]:
+    repo = store.repo(Papers)
+    rnd = repo.require_round(round_id)
+    if direction not in DIRECTIONS or rnd["direction"] not in (direction, "both"):
+        raise StudyError(f"round {round_id} is a {rnd['direction']} round; records are backward or forward")
+    seed = store.units.by_key("paper", from_key)
+    if seed is None:
+        raise NotFound(f"no paper with key {from_key!r} to snowball from")
+    source = f"{direction.capitalize()} snowballing"
+    with store.transaction():
+        reports = import_results(store, results, source=source, actor=actor, search_string=f"{direction} from {from_key}",
+                                 extra_attrs={"snowball_round": round_id, "snowball_from": from_key})
+        ids = store.units.ids_by_key("paper")
+        for rep in reports:
+            for key in rep.keys:
+                repo.add_link(ids[key], seed["id"], round_id=round_id, direction=direction, actor=actor)
+    return reports
+
+
+def snowball_files(store: Store, round_id: int, from_key: str, direction: str, files: list[str | Path], *,
+                   actor: str | None = None) -> list[FileReport]:
+    """Add the records of reference or citation lists (any paper format) found from paper `from_key`.
+    They are de-duplicated against the study like any import, and each keeps the paper it came from."""
+    return _snowball(store, round_id, from_key, direction, [(str(f), read_papers(f)) for f in files], actor)
+
+
+def snowball_record(store: Store, round_id: int, from_key: str, direction: str, *, title: str,
+                    year: int | None = None, authors: list[str] | None = None, doi: str = "", venue: str = "",
+                    abstract: str = "", actor: str | None = None) -> FileReport:
+    """Add one record found by snowballing, typed in by a reviewer."""
+    rec = PaperRecord(record=1, line=None, title=clean(title), abstract=clean(abstract), authors=authors or [],
+                      year=year, venue=clean(venue), doi=clean_doi(doi))
+    if not rec.title:
+        raise StudyError("a snowballed record needs a title")
+    return _snowball(store, round_id, from_key, direction, [("typed-in", ReadResult([rec], "manual"))], actor)[0]

@@ -96,12 +96,22 @@ def screening_yaml(slr: Codebook) -> str:
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
 
+_GENERATED: dict[str, tuple[str, Codebook]] = {}
+
+
+def _generated(slr: Codebook) -> tuple[str, Codebook]:
+    """The screening codebook's text and parsed form for one SLR codebook text (cached by its hash)."""
+    if slr.hash not in _GENERATED:
+        text = screening_yaml(slr)
+        _GENERATED[slr.hash] = (text, parse_codebook(text, f"{slr.id}-screening (generated)"))
+    return _GENERATED[slr.hash]
+
+
 def setup(store: Store, *, actor: str | None = None) -> Codebook:
     """Register the screening codebook (a new version only if the criteria changed) and the stage
     and extraction rounds; returns the screening codebook. Idempotent."""
     slr = slr_codebook(store)
-    text = screening_yaml(slr)
-    cb = parse_codebook(text, f"{slr.id}-screening (generated)")
+    text, cb = _generated(slr)
     latest = store.codebooks.latest(cb.id)
     if latest is None or latest["hash"] != cb.hash:
         with store.transaction():
