@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from studyapp.domain.values import fold
-from studyapp.readers.transcript_codes import read_code_table
+from studyapp.readers.transcript_codes import parse_code_table, read_code_table
+from studyapp.readers.transcript_text import decode_text
 from studyapp.services.qualitative import coded_segments, interview_order
 from studyapp.store import Store
 
@@ -67,7 +68,16 @@ def saturation_curve(mentions: Iterable[tuple[str, str]], participants: Sequence
 def saturation_from_table(path: str | Path, *, participant: str | None = None, code: str | None = None) -> Saturation:
     """The curve of a (participant, code) CSV. Codes that differ only in case or spacing stay
     distinct (the column's value is the identity) but are reported in `warnings`."""
-    rows = read_code_table(path, participant=participant, code=code)
+    return _from_rows(read_code_table(path, participant=participant, code=code))
+
+
+def saturation_from_data(name: str, data: bytes, *, participant: str | None = None,
+                         code: str | None = None) -> Saturation:
+    """`saturation_from_table` for an uploaded file given as (name, bytes)."""
+    return _from_rows(parse_code_table(decode_text(data, name), name=name, participant=participant, code=code))
+
+
+def _from_rows(rows: list) -> Saturation:
     variants: dict[str, set] = {}
     for r in rows:
         variants.setdefault(fold(r.code), set()).add(r.code)

@@ -11,6 +11,7 @@ coders' tags, spans and memos only in rounds whose reconciliation a lead has ope
 
 from __future__ import annotations
 
+import json
 import zlib
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -234,3 +235,54 @@ def code_memos(store: Store, codebook: str, code_ref, viewer: str | None, round:
     cb = codebook_version(store, codebook)[0]
     f, c = resolve_code(cb, code_ref)
     return visible_memos(store, store.memos.for_code(cb.id, f"{f}:{c}"), viewer, round)
+
+
+def _meta(seq: int, attrs: dict) -> str:
+    where = (attrs.get("start") or "")[:8] or (f"line {attrs['line']}" if attrs.get("line") else "")
+    return " · ".join(x for x in (f"#{seq}", where, attrs.get("participant") or "") if x)
+
+
+def document_view(store: Store, transcript_id: int, viewer: str | None, codebook: str | None,
+                  round: str = DEFAULT_ROUND) -> list[dict]:
+    """The transcript's segments as the coding view draws them: speaker, position, text, and the
+    chips (codes), quote spans and memo counts `viewer` may see in `round` (their own; everyone's
+    once the round's reconciliation is open, then labelled with the coder)."""
+    segments = store.units.list("segment", parent_id=transcript_id)
+    ids = [s["id"] for s in segments]
+    cb = codebook_version(store, codebook)[0] if codebook else None
+    opened = store.rounds.is_open(round)
+    chips: dict[int, list] = {}
+    spans: dict[int, list] = {}
+    if cb is not None and viewer:
+        wanted = set(ids)
+        multi = {f.id: f.is_multi for f in cb.fields if f.is_coded}
+        for uid, fid, coder, rnd, value in store.repo(Transcripts).segment_annotations(cb.id):
+            if uid not in wanted or fid not in multi or rnd != round or (coder != viewer and not opened):
+                continue
+            for code in (json.loads(value) if multi[fid] else [value]):
+                label = code_label_short(cb, fid, code)
+                chips.setdefault(uid, []).append({
+                    "label": label if coder == viewer else f"{coder}: {label}", "color": code_color(cb, fid, code),
+                    "title": f"{cb.require_field(fid).label} › {label} ({coder})"})
+        for sp in visible_spans(store, ids, viewer, codebook=cb.id):
+            if sp["round"] != round:
+                continue
+            labels = [code_label_short(cb, f, c) for f, c in sp["codes"]]
+            first = sp["codes"][0] if sp["codes"] else None
+            spans.setdefault(sp["unit_id"], []).append({
+                "id": sp["id"], "start": sp["start"], "end": sp["end"],
+                "color": code_color(cb, *first) if first else "#e0b400",
+                "label": f"{sp['coder']}: {', '.join(labels)}"})
+    memos: dict[int, int] = {}
+    for m in visible_memos(store, [m for m in store.memos.list() if m["unit_id"] in set(ids)], viewer, round):
+        memos[m["unit_id"]] = memos.get(m["unit_id"], 0) + 1
+    return [{"id": s["id"], "key": s["key"], "speaker": s["attrs"].get("speaker") or s["title"],
+             "interviewer": bool(s["attrs"].get("interviewer")), "meta": _meta(s["seq"] or 0, s["attrs"]),
+             "text": s["text"] or "", "memos": memos.get(s["id"], 0), "chips": chips.get(s["id"], []),
+             "spans": spans.get(s["id"], [])} for s in segments]
+
+
+def code_label_short(cb: Codebook, field_id: str, code: str) -> str:
+    f = cb.field(field_id)
+    c = f.code(code) if f else None
+    return c.label if c else code

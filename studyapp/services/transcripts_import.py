@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Sequence
 
 from studyapp.errors import InvalidInput, StudyError
-from studyapp.readers.participants import read_participants, read_pseudonyms
+from studyapp.readers.participants import parse_participants, read_participants, read_pseudonyms
+from studyapp.readers.transcript_text import decode_text
 from studyapp.readers.transcript_formats import SUFFIXES, parse_transcript
 from studyapp.readers.transcript_text import Turn
 from studyapp.store import Store
@@ -233,6 +234,17 @@ def import_participants(store: Store, path: str | Path, *, id_column: str | None
     """Add or update participants from a CSV; a `transcript` column links each to transcripts (by
     key or file name, several separated by `;`) already in the study. One transaction."""
     table = read_participants(path, id_column=id_column, id_prefix=id_prefix)
+    return _store_participants(store, table, str(path), actor)
+
+
+def import_participants_data(store: Store, name: str, data: bytes, *, id_column: str | None = None,
+                             id_prefix: str | None = None, actor: str | None = None) -> ParticipantsReport:
+    """`import_participants` for an uploaded file given as (name, bytes)."""
+    table = parse_participants(decode_text(data, name), name=name, id_column=id_column, id_prefix=id_prefix)
+    return _store_participants(store, table, name, actor)
+
+
+def _store_participants(store: Store, table, path: str, actor: str | None) -> ParticipantsReport:
     linked, warnings = [], []
     with store.transaction():
         imp = store.imports.start(kind="participants", file=Path(path).name, actor=actor)
@@ -264,3 +276,14 @@ def import_demo_transcripts(store: Store, source: str | Path) -> list[Transcript
         import_participants(store, source / "participants.csv", actor="demo")
     files = sorted(p for p in (source / "transcripts").glob("*") if p.suffix.lower() in SUFFIXES)
     return import_transcripts(store, files, actor="demo") if files else []
+
+
+def participant_attributes_of(store: Store, transcript: dict) -> dict:
+    """What the coding view says about a transcript's interviewee(s): participant id(s) and attributes."""
+    people = transcript["attrs"].get("participants") or ([transcript["attrs"]["participant"]]
+                                                         if transcript["attrs"].get("participant") else [])
+    known = store.repo(Transcripts).participants()
+    out: dict = {"participant": ", ".join(people)} if people else {}
+    if len(people) == 1:
+        out.update({k: v for k, v in (known.get(people[0]) or {}).items() if k.casefold() != "transcript"})
+    return out
