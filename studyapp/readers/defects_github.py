@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from studyapp.errors import InvalidInput
+from studyapp.readers.encoding import decode_text
 from studyapp.readers.defects_table import DefectRecord, parse_github_url
 
 API_REPO = re.compile(r"api\.github\.com/repos/([^/]+)/([^/]+)", re.IGNORECASE)
@@ -122,6 +123,6 @@ def read_github_issues(path: str | Path, repo: str | None = None) -> list[Defect
     p = Path(path)
     if not p.is_file():
         raise InvalidInput("no such file", path=str(p))
-    text = p.read_text(encoding="utf-8-sig")
+    text = decode_text(p.read_bytes(), str(p))
     issues = _issues(_documents(text, str(p)), str(p))
     return [record_from_issue(issue, n, str(p), repo) for n, issue in enumerate(issues, start=1)]

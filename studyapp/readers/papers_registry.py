@@ -13,6 +13,7 @@ from typing import Callable
 from studyapp.errors import InvalidInput
 from studyapp.readers import papers_bibtex, papers_csv, papers_ris
 from studyapp.readers.papers_records import ReadResult
+from studyapp.readers.encoding import decode_text
 
 _TEXT_READERS: dict[str, Callable[[str, str], ReadResult]] = {}
 for _module, _fn in ((papers_bibtex, papers_bibtex.read_bibtex_text), (papers_ris, papers_ris.read_ris_text),
@@ -24,13 +25,7 @@ SUFFIXES = tuple(_TEXT_READERS)
 
 
 def decode(data: bytes, path: str) -> str:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16").replace("\r\n", "\n")
-    try:
-        return data.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError as e:
-        line = data[:e.start].count(b"\n") + 1
-        raise InvalidInput("not UTF-8 text (save the export as UTF-8)", path=path, line=line) from None
+    return decode_text(data, path).replace("\r\n", "\n")
 
 
 def read_text(path: str | Path) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studyapp.errors import InvalidInput
-from studyapp.readers.transcript_text import decode_text
+from studyapp.readers.encoding import decode_text
 
 ID_NAMES = ("participant", "participant_id", "participant id", "pid", "id")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studyapp.errors import InvalidInput
-from studyapp.readers.transcript_text import decode_text
+from studyapp.readers.encoding import decode_text
 
 
 @dataclass(frozen=True)

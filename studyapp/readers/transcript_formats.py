@@ -11,7 +11,8 @@ from typing import Callable
 
 from studyapp.errors import InvalidInput
 from studyapp.readers.transcript_docx import parse_docx
-from studyapp.readers.transcript_text import Turn, decode_text, split_turns
+from studyapp.readers.encoding import decode_text
+from studyapp.readers.transcript_text import Turn, split_turns
 from studyapp.readers.transcript_vtt import parse_captions
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studyapp.errors import InvalidInput
+from studyapp.readers.encoding import decode_text
 
 TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 LABEL_RE = re.compile(r"^\s*(?P<speaker>[A-Z][A-Za-z0-9_.'()\- ]{0,40}?)\s*:(?:[ \t]+(?P<rest>\S.*))?\s*$")
@@ -169,16 +170,6 @@ def read_text_file(path: str | Path) -> str:
     except OSError as e:
         raise InvalidInput(f"cannot read the file: {e.strerror}", path=str(p)) from None
     return decode_text(raw, str(p))
-
-
-def decode_text(raw: bytes, name: str) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise InvalidInput(f"not UTF-8 text (byte {e.start}); save it as UTF-8", path=name, line=line) from None
 
 
 def read_transcript(path: str | Path) -> list[Turn]:

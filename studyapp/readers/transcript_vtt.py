@@ -47,9 +47,33 @@ def _bad_timing(text: str) -> int | None:
     return None
 
 
+def _bad_srt_block(text: str) -> int | None:
+    """Line of the first SRT block whose timing line is missing or broken.
+
+    webvtt-py skips such a block without a word, which would lose its text."""
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        start = i
+        if lines[i].strip().isdigit():
+            i += 1
+        m = TIMING_RE.match(lines[i]) if i < len(lines) else None
+        if not (m and CUE_TIME_RE.match(m.group(1)) and CUE_TIME_RE.match(m.group(2))):
+            return min(i, len(lines) - 1) + 1 if i > start else start + 1
+        while i < len(lines) and lines[i].strip():
+            i += 1
+    return None
+
+
 def parse_captions(text: str, *, fmt: str, name: str) -> list[Turn]:
     """Turns from the text of a `.vtt` (`fmt="vtt"`) or `.srt` (`fmt="srt"`) file."""
     text = normalise_newlines(text)
+    if fmt == "srt" and (bad := _bad_srt_block(text)) is not None:
+        raise InvalidInput("not a valid SRT file: a cue needs a timing line like "
+                           "'00:00:01,000 --> 00:00:02,000'", path=name, line=bad)
     try:
         captions = webvtt.from_buffer(io.StringIO(text), format=fmt, strict=(fmt == "vtt")).captions
     except (MalformedFileError, MalformedCaptionError) as e:

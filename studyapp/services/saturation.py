@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 from studyapp.domain.values import fold
 from studyapp.readers.transcript_codes import parse_code_table, read_code_table
-from studyapp.readers.transcript_text import decode_text
+from studyapp.readers.encoding import decode_text
 from studyapp.services.qualitative import coded_segments, interview_order
 from studyapp.store import Store
 

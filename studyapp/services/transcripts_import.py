@@ -23,7 +23,7 @@ from typing import Sequence
 
 from studyapp.errors import InvalidInput, StudyError
 from studyapp.readers.participants import parse_participants, read_participants, read_pseudonyms
-from studyapp.readers.transcript_text import decode_text
+from studyapp.readers.encoding import decode_text
 from studyapp.readers.transcript_formats import SUFFIXES, parse_transcript
 from studyapp.readers.transcript_text import Turn
 from studyapp.store import Store
