@@ -79,7 +79,7 @@ def build(folder: Path, seed: int = 0) -> None:
 def page_times(folder: Path) -> dict[str, tuple[float, float]]:
     from streamlit.testing.v1 import AppTest
 
-    from studyapp.ui.pages import PAGES
+    from studyapp.ui.views import PAGES
 
     os.environ["STUDYAPP_STUDY"] = str(folder)
     os.environ["STUDYAPP_AUTH"] = "0"
@@ -91,7 +91,7 @@ def page_times(folder: Path) -> dict[str, tuple[float, float]]:
         at.run()
         for i in range(4):
             t0 = time.perf_counter()
-            at.switch_page(f"pages/{name}.py").run() if name != "home" else at.run()
+            at.switch_page(f"views/{name}.py").run() if name != "home" else at.run()
             runs.append(time.perf_counter() - t0)
             if at.exception:
                 print(f"  {name}: exception {at.exception[0].value}")

@@ -21,7 +21,7 @@ from studyapp.paths import DEMO_SOURCE, REPO_ROOT
 from studyapp.services.codebooks import get_codebook
 from studyapp.services.demo import build_demo
 from studyapp.store import Store
-from studyapp.ui.pages import PAGES
+from studyapp.ui.views import PAGES
 
 APP = str(REPO_ROOT / "studyapp" / "ui" / "app.py")
 UNIT_KINDS = ("paper", "segment", "defect")
@@ -167,7 +167,7 @@ def test_every_page_renders_on_the_demo(demo, monkeypatch, page, coder):
     at.session_state["app.coder"] = coder
     at.run()
     if page != "home":
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value
     assert not [e.value for e in at.error], "no page shows an error on the demo"

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from studyapp.ui import pages, state
+from studyapp.ui import state, views
 
 st.set_page_config(page_title="studyapp", page_icon=":material/science:", layout="wide")
 state.sidebar()
-st.navigation(pages.all_pages()).run()
+st.navigation(views.all_pages()).run()

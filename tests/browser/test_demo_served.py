@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.ui.pages import PAGES
+from studyapp.ui.views import PAGES
 
 pytestmark = pytest.mark.browser
 OUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.ui.pages import PAGES
+from studyapp.ui.views import PAGES
 
 pytestmark = pytest.mark.browser
 

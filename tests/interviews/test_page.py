@@ -35,7 +35,7 @@ def _open(coder: str, **state) -> AppTest:
     for k, v in state.items():
         at.session_state[k] = v
     at.run()
-    at.switch_page("pages/interviews.py").run()
+    at.switch_page("views/interviews.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

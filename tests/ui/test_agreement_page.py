@@ -32,7 +32,7 @@ def _open(coder: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["app.coder"] = coder
     at.run()
-    at.switch_page("pages/agreement.py").run()
+    at.switch_page("views/agreement.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

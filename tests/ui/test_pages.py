@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from studyapp.ui.pages import PAGES
+from studyapp.ui.views import PAGES
 
 from pathlib import Path
 
@@ -15,7 +15,7 @@ APP = str(Path(__file__).resolve().parents[2] / "studyapp" / "ui" / "app.py")
 def _open(page: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30).run()
     if page != "home":
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
     return at
 
 
@@ -44,7 +44,7 @@ def test_coder_sees_only_own_values_on_the_defects_page(ui_study):
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["app.coder"] = "bob"
     at.run()
-    at.switch_page("pages/defects.py").run()
+    at.switch_page("views/defects.py").run()
     assert not at.exception
     stage = at.selectbox(key="defects.tiny.1.main.stage")
     assert stage.value == "env"
@@ -55,7 +55,7 @@ def test_saving_from_the_form_writes_an_annotation(ui_study):
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["app.coder"] = "chen"
     at.run()
-    at.switch_page("pages/defects.py").run()
+    at.switch_page("views/defects.py").run()
     at.selectbox(key="defects.unit").set_value(ui_study.units.by_key("defect", "D2")["id"]).run()
     at.selectbox(key="defects.tiny.2.main.stage").set_value("train")
     at.button[0].click().run()

@@ -1,5 +1,5 @@
 """The app's pages, in navigation order. Each is a file with a `render()` function that runs when
-Streamlit executes the file, so AppTest can open any page by its path (`pages/home.py`)."""
+Streamlit executes the file, so AppTest can open any page by its path (`views/home.py`)."""
 
 from pathlib import Path
 

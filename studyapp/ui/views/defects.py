@@ -1,10 +1,49 @@
-"""Defects: issues labelled against the defect taxonomy."""
+"""Defects: label GitHub issues against a defect taxonomy, analyse the labels, see the workflow.
 
-from studyapp.ui.pages._units import unit_list_page
+One view at a time (Label, Analyse, Workflow, Import), so labelling never waits for the analysis.
+"""
+
+import streamlit as st
+
+from studyapp.services.browse import codebooks_for
+from studyapp.ui import state
+from studyapp.ui.components.defect_analysis import analysis_tab, pick_source, workflow_tab
+from studyapp.ui.components.defect_import import import_tab
+from studyapp.ui.components.defect_label import labelling_view
+
+KEY = "defects"
+VIEWS = ["Label", "Analyse", "Workflow", "Import"]
 
 
 def render() -> None:
-    unit_list_page("defect", "Defects", "defects", "Issue text")
+    st.title("Defects")
+    coder = state.current_coder()
+    lead = state.is_lead()
+    with state.open_store() as store:
+        books = codebooks_for(store, "defect")
+        c1, c2 = st.columns([3, 2])
+        view = c1.radio("View", VIEWS, key=f"{KEY}.view", horizontal=True, label_visibility="collapsed")
+        if not books:
+            st.info("No codebook for defects in this study yet (`studyapp codebook add STUDY "
+                    "codebooks/dl-reengineering-defects.yaml`).")
+            return
+        cb = c2.selectbox("Codebook", books, format_func=lambda b: f"{b.title} (v{b.version})", key=f"{KEY}.codebook",
+                          label_visibility="collapsed") if len(books) > 1 else books[0]
+        if view == "Label":
+            if not coder:
+                st.info("Choose who you are in the sidebar to start labelling.")
+            else:
+                labelling_view(store, cb, coder, KEY)
+        elif view == "Import":
+            import_tab(store, books, coder, lead, KEY)
+        else:
+            source = pick_source(store, cb, coder, KEY)
+            if source is None:
+                return
+            if view == "Analyse":
+                analysis_tab(store, cb, source, KEY)
+            else:
+                workflow_tab(store, cb, source, coder, KEY)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Papers: the SLR's records, each coded with the SLR codebook."""
 
-from studyapp.ui.pages._units import unit_list_page
+from studyapp.ui.views._units import unit_list_page
 
 
 def render() -> None:
