@@ -1,5 +1,6 @@
 """Exports of the review: included papers as BibTeX and CSV, every paper's screening outcome as CSV,
-and the extraction table as CSV or XLSX. BibTeX is written by bibtexparser, XLSX by openpyxl."""
+and the extraction table as CSV or XLSX. BibTeX is written by bibtexparser, XLSX by openpyxl; CSV and
+XLSX cells are guarded against formula injection (a title starting with `=` stays text)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import io
 import bibtexparser
 from bibtexparser.model import Entry, Field
 
+from studyapp.domain.spreadsheet_safe import safe_frame, safe_rows
 from studyapp.services import extraction, screening
 from studyapp.store import Store
 
@@ -45,7 +47,7 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
-    w.writerows(rows)
+    w.writerows(safe_rows(rows))
     return buf.getvalue()
 
 
@@ -89,7 +91,7 @@ def extraction_xlsx(store: Store, viewer: str | None) -> bytes:
     df = pd.DataFrame(rows, columns=["key", "title", "year", "coder"] + [f.id for f in cb.fields])
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        df.to_excel(xw, sheet_name="extraction", index=False)
+        safe_frame(df).to_excel(xw, sheet_name="extraction", index=False)
         pd.DataFrame([{"field": f.id, "label": f.label, "type": f.type, "definition": f.definition}
                       for f in cb.fields]).to_excel(xw, sheet_name="fields", index=False)
     return buf.getvalue()

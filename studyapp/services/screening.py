@@ -386,3 +386,9 @@ def _features(texts: tuple[str, ...]):
     from studyapp.services.screening_model import features
 
     return features(list(texts))
+
+
+def status_counts(store: Store, stage: str) -> dict[str, int]:
+    """How many eligible papers are in each verdict status at `stage` (counts only, no one's values)."""
+    counts = Counter(v.status for v in verdicts(store, stage).values())
+    return {k: counts.get(k, 0) for k in ("unscreened", "pending", "conflict", "included", "excluded")}
