@@ -162,3 +162,47 @@ def distribution_for(store: Store, cb: Codebook, field_id: str, source: Source, 
                      "definition": code.definition if code else ""})
     return {"codebook": cb.id, "field": f.id, "label": f.label, "level": level, "multi": f.is_multi,
             "source": source.describe(), "n": n, "depth": f.depth(), "rows": rows}
+
+
+# --- labelling: what a coder has done in a round, and saving one defect's labels -------------------
+
+def labelling_status(store: Store, codebook_id: str, coder: str, round_id: str) -> dict[int, int]:
+    """unit id -> how many fields `coder` has coded on it in `round_id` (only their own values)."""
+    out: dict[int, int] = {}
+    for uid, _fid, _c, _r, _v in store.repo(DefectUnits).values(codebook_id, coders=[coder], rounds=[round_id]):
+        out[uid] = out.get(uid, 0) + 1
+    return out
+
+
+def next_unlabelled(unit_ids: Sequence[int], status: dict[int, int], current: int | None) -> int | None:
+    """The first unit after `current` (wrapping around) that the coder has not labelled yet."""
+    ids = list(unit_ids)
+    start = ids.index(current) + 1 if current in ids else 0
+    for uid in ids[start:] + ids[:start]:
+        if not status.get(uid) and uid != current:
+            return uid
+    return None
+
+
+def save_labels(store: Store, codebook_id: str, unit_id: int, coder: str, round_id: str,
+                values: dict[str, Any], own: dict[str, Any]) -> int:
+    """Write one coder's labels of one defect (only what changed); returns the number of changes.
+
+    "Not a defect" is a decision of its own: it clears the coder's other values on the defect in
+    this round, keeping only the reason."""
+    from studyapp.errors import StudyError
+    from studyapp.services.coding import CodingRow, code_many
+
+    values = {k: (None if v in ("", [], ()) else v) for k, v in values.items()}
+    if values.get("is_defect") == NOT_DEFECT:
+        values = {k: (v if k in ("is_defect", "not_defect_reason") else None) for k, v in values.items()}
+        values.update({k: None for k in own if k not in ("is_defect", "not_defect_reason")})
+    elif values.get("is_defect") is not None and ("not_defect_reason" in values or "not_defect_reason" in own):
+        values["not_defect_reason"] = None
+    rows = [CodingRow(unit_id=unit_id, codebook=codebook_id, field=fid, coder=coder, round=round_id, value=v)
+            for fid, v in values.items() if not (v is None and own.get(fid) is None) and v != own.get(fid)]
+    try:
+        return code_many(store, rows, actor=coder)
+    except StudyError as e:
+        fid = rows[e.record - 1].field if isinstance(e.record, int) and 0 < e.record <= len(rows) else None
+        raise type(e)(f"{fid}: {e.message}" if fid else e.message) from None
