@@ -227,6 +227,27 @@ class Dataset:
         finally:
             self._introspecting = False
 
+    def indexed(self, table: str, column: str) -> bool:
+        """Whether `column` leads an index of `table` (or is its INTEGER PRIMARY KEY): a lookup by it
+        is a probe, not a scan. Metrics pick their SQL by this (some DIST link tables have no index)."""
+        if table not in self.tables():
+            return False
+        self._introspecting = True
+        try:
+            info = self.conn.execute(f"PRAGMA table_info({quote_ident(table)})").fetchall()
+            pks = [r for r in info if r[5]]
+            if len(pks) == 1 and pks[0][1] == column and str(pks[0][2]).upper() == "INTEGER":
+                return True
+            for idx in self.conn.execute(f"PRAGMA index_list({quote_ident(table)})").fetchall():
+                cols = self.conn.execute(f"PRAGMA index_info({quote_ident(idx[1])})").fetchall()
+                if cols and min(cols)[2] == column:
+                    return True
+            return False
+        except sqlite3.Error as e:
+            raise self._translate(e) from None
+        finally:
+            self._introspecting = False
+
     def has(self, table: str, *columns: str) -> bool:
         cols = self.columns(table)
         return bool(cols) and all(c in cols for c in columns)

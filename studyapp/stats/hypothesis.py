@@ -214,7 +214,7 @@ def proportion(successes: int, trials: int, *, p0: float = 0.5, alternative: str
     from scipy.stats import binomtest
 
     res = binomtest(k, n, p0, alternative=alternative)
-    ci = res.proportion_ci(confidence_level=0.95, method="exact")
+    ci = binomtest(k, n, p0).proportion_ci(confidence_level=0.95, method="exact")  # two-sided, whatever the test
     return TestResult("proportion", label, k / n, _f(res.pvalue), k / n, "proportion",
                       (_f(ci.low), _f(ci.high)), n, alternative, details={"successes": k, "trials": n, "p0": p0})
 

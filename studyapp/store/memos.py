@@ -78,3 +78,24 @@ class Claims:
         for r in rows:
             r["data"] = loads(r["data"]) or {}
         return rows
+
+    # Validations are evidence, kept in the append-only history ("claim.validate"): each run's verdict,
+    # numbers, exact queries and a chart sample, with who and when. Nothing is overwritten.
+    def record_validation(self, claim_id: str, record: dict, *, actor: str | None = None) -> int:
+        with self.store.transaction():
+            return self.store.history.log("claim.validate", actor=actor, new=record.get("verdict"),
+                                          note=claim_id, detail=record)
+
+    def latest_validations(self) -> dict[str, dict]:
+        """{claim id: its last recorded validation, with `at` and `by`}."""
+        rows = self.store.query(
+            "SELECT h.note AS claim, h.at, h.actor, h.detail FROM history h JOIN"
+            " (SELECT note, max(id) AS id FROM history WHERE action = 'claim.validate' GROUP BY note) last"
+            " ON last.id = h.id")
+        return {r["claim"]: {**(loads(r["detail"]) or {}), "at": r["at"], "by": r["actor"]} for r in rows}
+
+    def validations(self, claim_id: str, limit: int = 20) -> list[dict]:
+        """Recorded validations of one claim, newest first."""
+        rows = self.store.query("SELECT at, actor, detail FROM history WHERE action = 'claim.validate' AND note = ?"
+                                " ORDER BY id DESC LIMIT ?", (claim_id, int(limit)))
+        return [{**(loads(r["detail"]) or {}), "at": r["at"], "by": r["actor"]} for r in rows]
