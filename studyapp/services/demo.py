@@ -19,6 +19,7 @@ import yaml
 from studyapp.errors import InvalidInput, StudyError
 from studyapp.paths import DEMO_SOURCE, DEMO_STUDY, REPO_ROOT
 from studyapp.readers.transcript_text import read_text_file, split_turns
+from studyapp.services.auth import set_password
 from studyapp.services.codebooks import add_codebook, codebook_version
 from studyapp.services.coding import CodingRow, code_many
 from studyapp.domain.values import encode, normalise
@@ -72,6 +73,7 @@ def _build(folder: Path, source: Path) -> Store:
         store.set_meta("description", spec["description"])
     for c in spec.get("coders", []):
         store.coders.add(c["name"], c.get("role", "coder"), actor="demo")
+        set_password(store, c["name"], f"{c['name']}-demo", actor=None)
     for r in spec.get("rounds", []):
         store.rounds.ensure(r["id"], r.get("label"), actor="demo")
     _papers(store, source / "papers.csv")

@@ -140,15 +140,15 @@ def show_error(e: StudyError) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def cached(study: str, counter: int, fn_name: str, *args, _kwargs: tuple = ()):
+def cached(study: str, counter: int, fn_name: str, *args, kwargs: tuple = ()):
     """Result of a read-only service function, cached on (study path, change counter, arguments)."""
     import importlib
 
     module, _, name = fn_name.rpartition(".")
     fn = getattr(importlib.import_module(module), name)
     with Store.open(study) as store:
-        return fn(store, *args, **dict(_kwargs))
+        return fn(store, *args, **dict(kwargs))
 
 
 def cached_call(store: Store, fn_name: str, *args, **kwargs):
-    return cached(str(store.folder), store.change_counter(), fn_name, *args, _kwargs=tuple(sorted(kwargs.items())))
+    return cached(str(store.folder), store.change_counter(), fn_name, *args, kwargs=tuple(sorted(kwargs.items())))
