@@ -24,7 +24,7 @@ Exporter = Callable[..., Any]
 EXPORTERS: dict[str, Exporter] = {}
 
 #: Modules that register exporters when imported (looked up lazily, to keep imports cheap).
-EXPORTER_MODULES: list[str] = ["studyapp.services.study_archive"]
+EXPORTER_MODULES: list[str] = ["studyapp.services.study_archive", "studyapp.interop.refi_export"]
 
 
 def _suffix(suffix: str) -> str:
@@ -55,8 +55,13 @@ def exporter_for(out_path: str | Path) -> Exporter:
 
 
 def export(store: Store, out_path: str | Path, **opts: Any) -> Any:
-    """Write the study to `out_path` in the format its suffix names; returns the exporter's result."""
-    return exporter_for(out_path)(store, Path(out_path), **opts)
+    """Write the study to `out_path` in the format its suffix names; returns the exporter's result.
+    With an `actor` who is a coder but not a lead, nothing is written (exports carry every coder's values)."""
+    from studyapp.services.coding import lead_only
+
+    exporter = exporter_for(out_path)
+    lead_only(store, opts.get("actor"), "export a study")
+    return exporter(store, Path(out_path), **opts)
 
 
 def formats() -> list[str]:

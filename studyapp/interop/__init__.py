@@ -1,0 +1,10 @@
+"""Interchange with other tools: REFI-QDA projects (`.qdpx`) and codebooks (`.qdc`).
+
+`refi_model` is the REFI-QDA 1.0 model, `refi_write` and `refi_read` its XML (no study involved),
+`refi_package` opens a project file; `refi_export` turns a study's transcripts, codebooks, codings
+and memos into a project, and `refi_import` brings a project (from ATLAS.ti, MAXQDA, NVivo,
+QualCoder, Taguette or studyapp itself) into a study in one transaction, after `refi_plan` has
+mapped all of it (`refi_codebook`: code tree -> codebook, `refi_segments`: text -> segments).
+Importing `refi_export` registers the `.qdpx` and `.qdc` exporters with `studyapp.services.exports`.
+`files` holds the write-whole-or-nothing helpers other exports use too.
+"""

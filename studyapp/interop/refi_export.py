@@ -1,0 +1,329 @@
+"""A study's interviews as a REFI-QDA project (`.qdpx`), and its codebooks alone as a `.qdc` file.
+
+Why: so a study coded in studyapp can be opened in ATLAS.ti, MAXQDA, NVivo or QualCoder, and
+agreement computed there (or here, after a round trip) on the same codings. What goes where:
+- every coder is a `User`;
+- each interview codebook (kind `interview` or `any`) gives one parent `Code` per coded field (not
+  codable) holding the field's codes as nested `Code`s (colour, definition as `Description`); with
+  several codebooks, one more level names the codebook. Free-text and number fields are not codes
+  and other tools do not see them;
+- each transcript is a `TextSource` whose plain text is the transcript's stored text, in
+  `sources/<guid>.txt`; a segment is a substring of it (found in reading order), so a quote span
+  becomes a `PlainTextSelection` at (segment offset + span start, segment offset + span end) and
+  the codes a coder gave a segment beyond their spans a selection over the whole segment; each
+  `Coding` names its coder;
+- memos become `Note`s, referenced from the segment's selection, the transcript's source, the
+  code, or the project (study memos). Memos on papers or defects are not part of a QDA project.
+
+GUIDs are uuid5 of what they name (codebook/field/code, coder, transcript key, span id...), so the
+same study exports the same GUIDs every time. Beside `project.qde`, the archive holds
+`studyapp.json`: what REFI has no place for (codebook YAML and field types, segment boundaries and
+attributes, rounds, which selection is a span and which a segment's codes, every coder's exact
+values on every segment) and the SHA-256 of the `project.qde` it goes with. Other tools ignore
+it; `refi_import` uses it only while that digest still matches, which makes export -> import
+lossless. Adjudicated (final) values are not exported: REFI-QDA has no place for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field as dc_field
+from pathlib import Path
+from typing import Sequence
+
+from studyapp.domain.codebook import Code as CbCode, Codebook
+from studyapp.domain.values import decode
+from studyapp.errors import NotFound, PermissionDenied, StudyError
+from studyapp.interop import refi_model as m
+from studyapp.interop.files import check_target, write_atomic
+from studyapp.interop.refi_write import write_codebook, write_project
+from studyapp.services.codebooks import list_codebooks
+from studyapp.services.spans import code_color
+from studyapp.store import Store
+from studyapp.store.transcripts import Transcripts
+
+META = "studyapp.json"
+META_FORMAT = "studyapp-refi"
+META_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RefiExport:
+    path: str
+    users: int
+    codes: int
+    sources: int
+    selections: int
+    codings: int
+    notes: int
+    warnings: list = dc_field(default_factory=list)
+
+
+def segment_codebooks(store: Store, ids: Sequence[str] | None = None) -> list[Codebook]:
+    """The codebooks applied to transcript segments (kind interview or any), or those named."""
+    books = list_codebooks(store)
+    if ids:
+        known = {cb.id: cb for cb in books}
+        missing = [i for i in ids if i not in known]
+        if missing:
+            raise NotFound(f"no codebook {missing[0]!r} in this study")
+        return [known[i] for i in ids]
+    return [cb for cb in books if cb.kind in ("interview", "any")]
+
+
+def _describe(c: CbCode) -> str:
+    parts = [c.definition]
+    parts += [f"Include: {c.include}"] if c.include else []
+    parts += [f"Exclude: {c.exclude}"] if c.exclude else []
+    parts += [f"Example: {e}" for e in c.examples]
+    return "\n".join(p for p in parts if p)
+
+
+def code_tree(books: Sequence[Codebook]) -> tuple[list[m.Code], dict]:
+    """REFI codes of `books` and the metadata naming each GUID (fields, codes, codebook groups)."""
+    meta: dict = {"codebooks": [], "fields": {}, "codes": {}}
+    tops: list[m.Code] = []
+
+    def convert(cb: Codebook, fid: str, c: CbCode) -> m.Code:
+        g = m.make_guid("code", cb.id, fid, c.id)
+        meta["codes"][g] = [cb.id, fid, c.id]
+        return m.Code(g, c.label, True, code_color(cb, fid, c.id), _describe(c),
+                      [convert(cb, fid, ch) for ch in c.children])
+
+    for cb in books:
+        fields = []
+        for f in cb.fields:
+            if not f.is_coded:
+                continue
+            g = m.make_guid("field", cb.id, f.id)
+            meta["fields"][g] = [cb.id, f.id, f.type]
+            fields.append(m.Code(g, f.label, False, None, f.definition, [convert(cb, f.id, c) for c in f.codes]))
+        group = m.make_guid("codebook", cb.id) if len(books) > 1 else None
+        meta["codebooks"].append({"id": cb.id, "yaml": cb.text, "guid": group})
+        tops += [m.Code(group, cb.title, False, None, cb.description, fields)] if group else fields
+    return tops, meta
+
+
+def _layout(transcript: dict, segments: list[dict]) -> tuple[str, dict[int, int]]:
+    """The source text and each segment's offset in it: the transcript's stored text when every
+    segment is found in it in order, else the segments joined as the transcript import writes them."""
+    text = transcript["text"] or ""
+    offsets, cursor = {}, 0
+    for s in segments:
+        at = text.find(s["text"] or "", cursor)
+        if at < 0:
+            break
+        offsets[s["id"]], cursor = at, at + len(s["text"] or "")
+    else:
+        return text, offsets
+    parts, offsets, pos = [], {}, 0
+    for s in segments:
+        label = s["attrs"].get("speaker") or s["title"]
+        head = f"{label}:\n" if label else ""
+        if parts:
+            parts.append("\n\n")
+            pos += 2
+        offsets[s["id"]] = pos + len(head)
+        parts.append(head + (s["text"] or ""))
+        pos += len(head) + len(s["text"] or "")
+    return "".join(parts), offsets
+
+
+class _Builder:
+    """One export: the study's data read once, then one `TextSource` per transcript."""
+
+    def __init__(self, store: Store, books: list[Codebook]):
+        self.store, self.repo = store, store.repo(Transcripts)
+        self.codes, self.meta = code_tree(books)
+        coders = store.coders.list()
+        self.users = {c["name"]: m.make_guid("coder", c["name"]) for c in coders}
+        self.meta.update({"format": META_FORMAT, "version": META_VERSION, "study": store.title,
+                          "users": {self.users[c["name"]]: {"name": c["name"], "role": c["role"]} for c in coders},
+                          "rounds": [{"id": r["id"], "label": r["label"]} for r in store.rounds.list()],
+                          "sources": {}, "selections": {}, "annotations": []})
+        self.code_guid = {tuple(v): g for g, v in self.meta["codes"].items()}
+        self.warnings: list[str] = []
+        self.tags = self._tags(books)
+        self.spans: dict[int, list] = {}
+        for cb in books:
+            for sp in self.repo.spans(codebook=cb.id):
+                self.spans.setdefault(sp["unit_id"], []).append(sp)
+        self.memos = store.memos.list()
+        self.notes = {memo["id"]: m.Note(m.make_guid("memo", memo["id"]), " ".join(memo["text"].split())[:60] or "memo",
+                                         memo["text"], self.user(memo["coder"]), memo["created_at"])
+                      for memo in self.memos}
+        self.used_notes: set[int] = set()
+        self.memos_of: dict[int, list] = {}
+        for memo in self.memos:
+            if memo["target_kind"] == "unit" and memo["unit_id"] is not None:
+                self.memos_of.setdefault(memo["unit_id"], []).append(memo)
+
+    def user(self, name: str | None) -> str | None:
+        return self.users.get(name) if name else None
+
+    def _tags(self, books: list[Codebook]) -> dict[int, dict[tuple, set]]:
+        """segment id -> (coder, round) -> {(codebook, field, code)}; every value also goes to the metadata."""
+        types = {(cb.id, f.id): f.type for cb in books for f in cb.fields}
+        keys = {s["id"]: s["key"] for s in self.repo.segment_index()}
+        tags: dict[int, dict[tuple, set]] = {}
+        skipped = 0
+        for cb in books:
+            for uid, fid, coder, rnd, value in self.repo.segment_annotations(cb.id):
+                if uid in keys:
+                    self.meta["annotations"].append([keys[uid], cb.id, fid, coder, rnd, value])
+                ftype = types.get((cb.id, fid))
+                if ftype not in ("nominal", "multi", "ordinal"):
+                    skipped += 1
+                    continue
+                vals = decode(ftype, value)
+                for v in vals if isinstance(vals, list) else [vals]:
+                    tags.setdefault(uid, {}).setdefault((coder, rnd), set()).add((cb.id, fid, v))
+        if skipped:
+            self.warnings.append(f"{skipped} value(s) of free-text, number or retired fields are not codes: other"
+                                 " tools will not see them (studyapp.json keeps them)")
+        return tags
+
+    def _codings(self, owner: str, keys, user: str | None) -> list[m.Coding]:
+        return [m.Coding(m.make_guid("coding", owner, *k), self.code_guid[k], user)
+                for k in keys if k in self.code_guid]
+
+    def _segment(self, src: m.Source, s: dict, off: int) -> None:
+        seg_text = s["text"] or ""
+        mine: dict[tuple, set] = {}
+        for sp in self.spans.get(s["id"], []):
+            keys = [(sp["codebook"], f, c) for f, c in sp["codes"]]
+            mine.setdefault((sp["coder"], sp["round"]), set()).update(keys)
+            sel = m.Selection(m.make_guid("span", sp["id"]), off + sp["start"], off + sp["end"], self.user(sp["coder"]),
+                              " ".join(sp["snippet"].split())[:60], sp["note"] or "", created=sp["created_at"])
+            sel.codings = self._codings(str(sp["id"]), keys, sel.user)
+            src.selections.append(sel)
+            self.meta["selections"][sel.guid] = {"kind": "span", "round": sp["round"]}
+        for (coder, rnd), have in sorted(self.tags.get(s["id"], {}).items()):
+            extra = sorted(have - mine.get((coder, rnd), set()))
+            if not extra:
+                continue
+            g = m.make_guid("tags", s["key"], coder, rnd)
+            sel = m.Selection(g, off, off + len(seg_text), self.user(coder), f"segment {s['key']}")
+            sel.codings = self._codings(g, extra, sel.user)
+            src.selections.append(sel)
+            self.meta["selections"][g] = {"kind": "tags", "round": rnd}
+        here = self.memos_of.get(s["id"], [])
+        if here:
+            g = m.make_guid("memos", s["key"])
+            sel = m.Selection(g, off, off + len(seg_text), name=f"memos on {s['key']}")
+            sel.note_refs = [self.notes[x["id"]].guid for x in here]
+            self.used_notes.update(x["id"] for x in here)
+            src.selections.append(sel)
+            self.meta["selections"][g] = {"kind": "memos"}
+
+    def source(self, t: dict, segs: list[dict]) -> tuple[m.Source, str]:
+        text, offsets = _layout(t, segs)
+        sg = m.make_guid("transcript", t["key"])
+        src = m.Source(sg, t["title"] or t["key"], text, path=f"{sg}.txt")
+        seg_meta = []
+        for s in segs:
+            off = offsets[s["id"]]
+            seg_meta.append({"key": s["key"], "seq": s["seq"], "title": s["title"], "attrs": s["attrs"],
+                             "start": off, "end": off + len(s["text"] or "")})
+            self._segment(src, s, off)
+        here = self.memos_of.get(t["id"], [])
+        src.note_refs = [self.notes[x["id"]].guid for x in here]
+        self.used_notes.update(x["id"] for x in here)
+        self.meta["sources"][sg] = {"key": t["key"], "title": t["title"], "attrs": t["attrs"], "segments": seg_meta,
+                                    "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+        return src, text
+
+    def attach_code_and_study_memos(self, project: m.Project) -> None:
+        by_guid = {c.guid: c for c in project.all_codes()}
+        for memo in self.memos:
+            if memo["target_kind"] == "code" and ":" in (memo["code"] or ""):
+                f, c = memo["code"].split(":", 1)
+                g = self.code_guid.get((memo["codebook"], f, c))
+                if g:
+                    by_guid[g].note_refs.append(self.notes[memo["id"]].guid)
+                    self.used_notes.add(memo["id"])
+            elif memo["target_kind"] == "study":
+                project.note_refs.append(self.notes[memo["id"]].guid)
+                self.used_notes.add(memo["id"])
+
+
+def build_project(store: Store, codebooks: Sequence[str] | None = None) -> tuple[m.Project, dict, dict[str, str]]:
+    """(project, studyapp.json metadata, {zip member: text}) for the study's transcripts."""
+    b = _Builder(store, segment_codebooks(store, codebooks))
+    project = m.Project(name=store.title, origin="studyapp", users=[m.User(g, n) for n, g in b.users.items()],
+                        codes=b.codes, created=store.meta("created_at"))
+    segments_of: dict[int, list] = {}
+    for s in store.units.list("segment"):
+        segments_of.setdefault(s["parent_id"], []).append(s)
+    files: dict[str, str] = {}
+    for t in store.units.list("transcript"):
+        src, text = b.source(t, segments_of.get(t["id"], []))
+        project.sources.append(src)
+        files[f"sources/{src.path}"] = text
+    b.attach_code_and_study_memos(project)
+    project.notes = [b.notes[i] for i in sorted(b.used_notes)]
+    project.warnings = b.warnings
+    if len(b.used_notes) < len(b.memos):
+        project.warnings.append(f"{len(b.memos) - len(b.used_notes)} memo(s) on papers, defects or codes of other "
+                                "codebooks are not part of the project")
+    return project, b.meta, files
+
+
+def qdpx_bytes(store: Store, *, actor: str | None = None, codebooks: Sequence[str] | None = None,
+               name: str = "project.qdpx") -> tuple[bytes, RefiExport]:
+    """The study's interviews as the bytes of a REFI-QDA project, for a download or a file. The
+    project holds every coder's codes, so an `actor` who is a coder of the study must be a lead;
+    None or a name that is no coder (the command line's holder of the study folder) may export."""
+    who = store.coders.get(actor) if actor else None
+    if who is not None and who["role"] != "lead":
+        raise PermissionDenied(f"only a lead can export every coder's codes ({actor!r} is a {who['role']})")
+    project, meta, files = build_project(store, codebooks)
+    if not project.sources:
+        raise StudyError("the study has no transcripts to export")
+    qde = write_project(project)
+    meta["qde_sha256"] = hashlib.sha256(qde).hexdigest()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", qde)
+        for member, text in files.items():
+            zf.writestr(member, text.encode("utf-8"))
+        zf.writestr(META, json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True))
+    sels = [s for src in project.sources for s in src.selections]
+    return buf.getvalue(), RefiExport(name, len(project.users), len(project.all_codes()), len(project.sources),
+                                      len(sels), sum(len(s.codings) for s in sels), len(project.notes),
+                                      project.warnings)
+
+
+def export_qdpx(store: Store, out_path: str | Path, *, actor: str | None = None, force: bool = False,
+                codebooks: Sequence[str] | None = None, **_ignored) -> RefiExport:
+    """Write the study's interviews as a REFI-QDA project file, whole or not at all; an existing
+    file is kept unless `force`."""
+    out = check_target(out_path, force)
+    data, result = qdpx_bytes(store, actor=actor, codebooks=codebooks, name=str(out))
+    write_atomic(out, data)
+    return result
+
+
+def export_qdc(store: Store, out_path: str | Path, *, force: bool = False, codebooks: Sequence[str] | None = None,
+               **_ignored) -> RefiExport:
+    """Write the interview codebooks (codes, colours, definitions) as a REFI-QDA `.qdc` codebook."""
+    out = check_target(out_path, force)
+    books = segment_codebooks(store, codebooks)
+    if not books:
+        raise StudyError("the study has no interview codebook to export")
+    codes, _ = code_tree(books)
+    write_atomic(out, write_codebook(codes))
+    return RefiExport(str(out), 0, sum(1 for top in codes for _ in top.walk()), 0, 0, 0, 0)
+
+
+def _register() -> None:
+    from studyapp.services.exports import register_exporter
+
+    register_exporter(".qdpx", export_qdpx)
+    register_exporter(".qdc", export_qdc)
+
+
+_register()
