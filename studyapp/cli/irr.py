@@ -14,6 +14,7 @@ import json
 import click
 
 from studyapp.cli.app import main, reports_errors
+from studyapp.services import tables
 from studyapp.services.irr_files import LEVELS, IrrReport, irr_from_long_file, irr_from_rater_files
 from studyapp.stats.bands import KRIPPENDORFF_2004
 
@@ -36,6 +37,10 @@ COLUMNS = (("n_units", "units", "Units"), ("n_coders", "coders", "Coders"),
 @click.option("--unit", help="Unit column of the --long file (default: unit).")
 @click.option("--coder", help="Coder column of the --long file (default: coder).")
 @click.option("--value", help="Value column of the --long file (default: value).")
+@click.option("--where", "where", multiple=True, metavar="COLUMN=VALUE",
+              help="Only the --long file's rows whose COLUMN holds VALUE (repeatable), e.g. --where field=stage.")
+@click.option("--multi", metavar="SEP",
+              help="Each value is a set of codes separated by SEP (alpha with the MASI distance).")
 @click.option("--level", type=click.Choice(LEVELS), default="nominal", show_default=True,
               help="Level of measurement for Krippendorff's alpha.")
 @click.option("--normalize", is_flag=True, help="Trim and case-fold labels; report the variants merged.")
@@ -46,21 +51,22 @@ COLUMNS = (("n_units", "units", "Units"), ("n_coders", "coders", "Coders"),
               help="Bootstrap resamples for the alpha interval (0: none).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
 @reports_errors
-def irr_cmd(files, long_file, key, fields, unit, coder, value, level, normalize, missing, fmt, n_boot, seed) -> None:
+def irr_cmd(files, long_file, key, fields, unit, coder, value, where, multi, level, normalize, missing, fmt, n_boot,
+            seed) -> None:
     """Agreement between coders from rater FILES (one CSV/XLSX per coder, named by file stem) or --long FILE.
 
     Prints, per field, percent agreement, Cohen's kappa (two coders), Fleiss' kappa, Krippendorff's
     alpha with a 95% bootstrap interval, Gwet's AC1 and the alpha band.
     """
-    common = dict(level=level, normalize=normalize, missing=missing, seed=seed, n_boot=n_boot)
+    common = dict(level=level, normalize=normalize, missing=missing, seed=seed, n_boot=n_boot, multi=multi)
     if long_file:
         if files or key or fields:
             raise click.UsageError("--long takes one file and no FILES, --key or --fields")
         report = irr_from_long_file(long_file, unit=unit or "unit", coder=coder or "coder",
-                                    value=value or "value", **common)
+                                    value=value or "value", where=_where(where), **common)
     else:
-        if unit or coder or value:
-            raise click.UsageError("--unit, --coder and --value go with --long FILE")
+        if unit or coder or value or where:
+            raise click.UsageError("--unit, --coder, --value and --where go with --long FILE")
         if len(files) < 2:
             raise click.UsageError("give two or more rater files (one per coder), or --long FILE")
         field_list = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
@@ -69,6 +75,16 @@ def irr_cmd(files, long_file, key, fields, unit, coder, value, level, normalize,
     notes = _notes(report)
     if notes:
         click.echo("\n".join(notes), err=fmt != "table")
+
+
+def _where(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for p in pairs:
+        col, sep, val = p.partition("=")
+        if not sep or not col.strip():
+            raise click.BadParameter(f"{p!r}: expected COLUMN=VALUE", param_hint="--where")
+        out[col.strip()] = val.strip()
+    return out
 
 
 def _notes(report: IrrReport) -> list[str]:
@@ -137,43 +153,21 @@ def render_csv(report: IrrReport) -> str:
     return buf.getvalue()
 
 
+def _frame(report: IrrReport):
+    import pandas as pd
+
+    return pd.DataFrame([[name] + [_cell(row, k) for k, _, _ in COLUMNS] for name, row in _rows(report)],
+                        columns=["field"] + [h for _, h, _ in COLUMNS])
+
+
 def render_markdown(report: IrrReport) -> str:
-    head = ["field"] + [h for _, h, _ in COLUMNS]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 2) + ["---"]) + "|"]
-    for name, row in _rows(report):
-        cells = [name.replace("|", "\\|")] + [_cell(row, k) for k, _, _ in COLUMNS]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", BAND_NOTE + "."]
-    lines += [f"- {r}" for r in _reasons(report)]
-    return "\n".join(lines) + "\n"
+    return tables.to_markdown(_frame(report), align="l" + "r" * (len(COLUMNS) - 1) + "l",
+                              notes=[BAND_NOTE + "."] + [f"- {r}" for r in _reasons(report)])
 
 
 def render_latex(report: IrrReport) -> str:
-    spec = "l" + "r" * (len(COLUMNS) - 1) + "l"
-    lines = [r"\begin{tabular}{" + spec + "}", r"\toprule",
-             " & ".join(["Field"] + [t for _, _, t in COLUMNS]) + r" \\", r"\midrule"]
-    for name, row in _rows(report):
-        cells = [_tex(name)] + [_tex(_cell(row, k)) for k, _, _ in COLUMNS]
-        lines.append(" & ".join(cells) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}", f"% {BAND_NOTE}"]
-    lines += [f"% {r}" for r in _reasons(report)]
-    return "\n".join(lines) + "\n"
-
-
-def _tex(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in "&%$#_{}":
-            out.append("\\" + ch)
-        elif ch == "~":
-            out.append(r"\textasciitilde{}")
-        elif ch == "^":
-            out.append(r"\textasciicircum{}")
-        elif ch == "\\":
-            out.append(r"\textbackslash{}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return tables.to_latex(_frame(report), align="l" + "r" * (len(COLUMNS) - 1) + "l", float_env=False,
+                           headers=["Field"] + [t for _, _, t in COLUMNS], notes=[BAND_NOTE] + _reasons(report))
 
 
 RENDER = {"table": render_table, "json": render_json, "csv": render_csv, "markdown": render_markdown,

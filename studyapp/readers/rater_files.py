@@ -5,7 +5,8 @@ Wide files (ReCal-style): one file per coder, the coder named by the file stem, 
 each. Units are aligned by a key column when one is given, else by row order (then every file must
 have the same number of rows). Every column except the key is a field, unless `fields` names them;
 columns that are a spreadsheet's index (a blank header, pandas' `Unnamed: 0`) are never fields.
-Long files: one row per (unit, coder, value); the value column is the one field.
+Long files: one row per (unit, coder, value); the value column is the one field (rows may be
+selected by other columns first, e.g. one field and round of a replication package's codings.csv).
 
 Cells are read as text. A cell that is empty (or only whitespace) is missing, as is any cell equal
 to one of the `missing` markers (e.g. "nan", "n/a"); everything else is a label, kept exactly as
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field as dc_field, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 from zipfile import BadZipFile
 
 import numpy as np
@@ -120,20 +121,28 @@ def read_rater_files(paths: Sequence[str | Path], *, key: str | None = None, fie
 
 
 def read_long_file(path: str | Path, *, unit: str = "unit", coder: str = "coder", value: str = "value",
-                   missing: Iterable[str] = ()) -> RaterTable:
-    """One row per (unit, coder, value); one field, named after the value column."""
+                   missing: Iterable[str] = (), where: Mapping[str, str] | None = None) -> RaterTable:
+    """One row per (unit, coder, value); one field, named after the value column. `where` keeps only
+    the rows whose columns hold the given values (e.g. {"field": "stage", "round": "main"}), so one
+    long file of many fields and rounds can be read one field and round at a time."""
     markers = {m.strip() for m in missing}
     df = read_sheet(path)
     for role, col in (("unit", unit), ("coder", coder), ("value", value)):
         if col not in df.columns:
             raise InvalidInput(f"no {role} column {col!r} (columns: {_list(df.columns)}; "
                                f"name it with --{role})", path=str(path))
+    for col, wanted in (where or {}).items():
+        if col not in df.columns:
+            raise InvalidInput(f"no column {col!r} to select rows by (columns: {_list(df.columns)})", path=str(path))
+        df = df[df[col].map(lambda v: str(v).strip()) == str(wanted).strip()]
+    if where and not len(df):
+        raise InvalidInput("no row has " + " and ".join(f"{c} = {v!r}" for c, v in where.items()), path=str(path))
     units: dict[str, int] = {}
     coders: dict[str, int] = {}
     seen: dict[tuple[str, str], int] = {}
     cells = []
-    for row, (u, c, v) in enumerate(zip(df[unit], df[coder], df[value])):
-        line = row + 2  # 1-based, after the header
+    for row, u, c, v in zip(df.index, df[unit], df[coder], df[value]):
+        line = int(row) + 2  # 1-based, after the header
         u, c = str(u).strip(), str(c).strip()
         if not u or not c:
             raise InvalidInput(f"row without a {'unit' if not u else 'coder'}", path=str(path), line=line)

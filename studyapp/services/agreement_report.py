@@ -3,7 +3,8 @@
 Rounds are reported apart (agreement in a pilot says nothing about the final round) and fields are
 never pooled. Formats: markdown and LaTeX (booktabs) for papers, CSV for analysis, JSON for tools,
 and a self-contained HTML page with the table and a chart of alpha with its interval (SVG drawn by
-vl-convert, so it opens offline). The CLI command and the page's download button both call `render`.
+vl-convert, so it opens offline). Markdown and LaTeX are laid out by `services.tables`. The CLI
+command and the page's download button both call `render`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Sequence
 
 from studyapp.errors import StudyError
 from studyapp.services.agreement import FieldAgreement, agreement_by_round, agreement_fields
+from studyapp.services import tables
 from studyapp.services.codebooks import list_codebooks
 from studyapp.store import Store
 
@@ -27,6 +29,7 @@ COLUMNS = [("codebook", "Codebook"), ("field", "Field"), ("level", "Level"), ("r
 SOURCES = ("Bands: Krippendorff (2004) for alpha (>= .800 reliable, >= .667 tentative); Landis & Koch (1977) "
            "for kappa. Kappa is Cohen's for two coders, Fleiss' for more. Multi-code fields: alpha with the "
            "MASI distance (Passonneau 2006). CIs: bootstrap over units, 95%.")
+_ALIGN = "llll" + "r" * 7 + "ll"
 
 
 def report_rows(store: Store, codebook_id: str | None = None, *, rounds: Sequence[str] | None = None,
@@ -78,32 +81,21 @@ def _table(rows: list[FieldAgreement]) -> list[list[str]]:
     return out
 
 
+def frame(rows: list[FieldAgreement]):
+    """The report as a DataFrame of display strings, one column per COLUMNS heading."""
+    import pandas as pd
+
+    return pd.DataFrame(_table(rows), columns=[h for _, h in COLUMNS])
+
+
 def to_markdown(rows: list[FieldAgreement], title: str = "") -> str:
-    head = [h for _, h in COLUMNS]
-    lines = [f"# Agreement: {title}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in _table(rows)]
-    return "\n".join(lines + ["", SOURCES, ""])
-
-
-_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-        "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
-def tex_escape(text: str) -> str:
-    return "".join(_TEX.get(ch, ch) for ch in str(text))
+    return f"# Agreement: {title}\n\n" + tables.to_markdown(frame(rows), notes=[SOURCES], align=_ALIGN)
 
 
 def to_latex(rows: list[FieldAgreement], title: str = "") -> str:
-    keep = [i for i, (k, _) in enumerate(COLUMNS) if k not in ("codebook", "undefined_reason")]
-    head = [COLUMNS[i][1] for i in keep]
-    out = [r"% requires \usepackage{booktabs}", r"\begin{table}[ht]", r"\centering", r"\small",
-           rf"\caption{{Inter-rater agreement: {tex_escape(title)}}}",
-           r"\begin{tabular}{" + "ll" + "l" + "r" * (len(keep) - 4) + "l}", r"\toprule",
-           " & ".join(tex_escape(h) for h in head) + r" \\", r"\midrule"]
-    for r in _table(rows):
-        out.append(" & ".join(tex_escape(r[i]) for i in keep) + r" \\")
-    out += [r"\bottomrule", r"\end{tabular}", rf"\par\footnotesize {tex_escape(SOURCES)}", r"\end{table}", ""]
-    return "\n".join(out)
+    keep = [h for k, h in COLUMNS if k not in ("codebook", "undefined_reason")]
+    return tables.to_latex(frame(rows)[keep], caption=f"Inter-rater agreement: {title}", notes=[SOURCES],
+                           align="lll" + "r" * (len(keep) - 4) + "l")
 
 
 def to_csv(rows: list[FieldAgreement], title: str = "") -> str:
@@ -149,9 +141,9 @@ def alpha_chart(rows: list[FieldAgreement]):
 
 
 def to_html(rows: list[FieldAgreement], title: str = "") -> str:
-    import vl_convert as vlc
+    from studyapp.services.charts import to_svg
 
-    svg = vlc.vegalite_to_svg(alpha_chart(rows).to_json())
+    svg = to_svg(alpha_chart(rows))
     head = "".join(f"<th>{html.escape(h)}</th>" for _, h in COLUMNS)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in _table(rows))
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>Agreement: {html.escape(title)}</title>"

@@ -112,10 +112,40 @@ def share(result: dict, row_code: str, col_code: str) -> dict:
     return {"numerator": num, "denominator": den, "share": num / den if den else None}
 
 
+def frame(result: dict):
+    """The counts as a DataFrame with row and column totals, code labels as headings."""
+    import pandas as pd
+
+    corner = f"{result['row_field']} \\ {result['col_field']}"
+    rows = [[label, *r, t] for label, r, t in zip(result["row_labels"], result["counts"], result["row_totals"])]
+    rows.append(["Total", *result["col_totals"], result["n_pairs"]])
+    return pd.DataFrame(rows, columns=[corner, *result["col_labels"], "Total"])
+
+
+def chi_square_note(result: dict) -> str:
+    """The chi-square result (or why there is none) in one sentence."""
+    if result["undefined_reason"]:
+        return f"Chi-square: undefined ({result['undefined_reason']})."
+    return (f"Pearson chi-square = {result['chi2']:.3f}, dof = {result['dof']}, p = {result['p']:.3g}, "
+            f"Cramer's V = {result['cramers_v']:.3f}.")
+
+
+def paper_table(result: dict) -> dict:
+    """The table a paper shows (`df`, with `caption`, `notes` and `label`), for `tables.render_table`."""
+    notes = [chi_square_note(result)] + ([f"Caution: {result['caution']}"] if result.get("caution") else [])
+    return {"df": frame(result), "notes": notes, "label": f"tab:crosstab-{result['row_field']}-{result['col_field']}",
+            "caption": f"{result['row_field']} x {result['col_field']} ({result['source']}; n = {result['n']} defects)"}
+
+
 def render(result: dict, fmt: str = "json") -> str:
-    """The result as JSON, CSV (counts, with totals) or an aligned text table (counts and row %)."""
+    """The result as JSON, CSV (counts, with totals), LaTeX or Markdown (labelled counts with totals,
+    the test below) or an aligned text table (counts and row %)."""
     if fmt == "json":
         return json.dumps(result, indent=2)
+    if fmt in ("latex", "markdown"):
+        from studyapp.services.tables import render_table
+
+        return render_table(fmt=fmt, **paper_table(result)).rstrip("\n")
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
@@ -132,11 +162,7 @@ def render(result: dict, fmt: str = "json") -> str:
         cells = "".join(f"{c:>7} ({100 * p:4.0f}%)" if p is not None else f"{c:>16}" for c, p in zip(r, pct))
         lines.append(f"{label:<{width}}{cells}{t:>8}")
     lines.append(f"{'total':<{width}}" + "".join(f"{c:>16}" for c in result["col_totals"]) + f"{result['n_pairs']:>8}")
-    if result["undefined_reason"]:
-        lines.append(f"chi-square: undefined ({result['undefined_reason']})")
-    else:
-        lines.append(f"chi-square = {result['chi2']:.3f}, dof = {result['dof']}, p = {result['p']:.3g}, "
-                     f"Cramer's V = {result['cramers_v']:.3f}")
+    lines.append(chi_square_note(result))
     if result.get("caution"):
-        lines.append(f"caution: {result['caution']}")
+        lines.append(f"Caution: {result['caution']}")
     return "\n".join(lines)

@@ -11,7 +11,8 @@ Papers still waiting for a verdict (unscreened, one reviewer so far, or in confl
 as "awaiting" at their stage, so every box adds up: screened = excluded + sought + awaiting, and
 sought = not retrieved + assessed + awaiting. The other-methods column has a screening box too
 (the 2020 template has none there) because snowballed records are screened like the rest.
-The SVG is drawn here; the PNG is rendered from it by vl-convert (resvg), so both always agree.
+The SVG is drawn here; the PNG is rendered from it by vl-convert (resvg, `services.charts`) at
+print resolution, so both always agree.
 """
 
 from __future__ import annotations
@@ -183,10 +184,11 @@ def prisma_svg(counts: dict, title: str = "") -> str:
             f'<rect width="{width}" height="{height}" fill="#ffffff"/>\n' + "\n".join(body) + "\n</svg>\n")
 
 
-def prisma_png(svg: str, scale: float = 2.0) -> bytes:
-    import vl_convert
+def prisma_png(svg: str) -> bytes:
+    """The diagram as PNG at print resolution (`services.charts.PRINT_PPI`)."""
+    from studyapp.services.charts import svg_to_png
 
-    return vl_convert.svg_to_png(svg, scale=scale)
+    return svg_to_png(svg)
 
 
 def prisma(store: Store, fmt: str = "json"):

@@ -86,13 +86,19 @@ def _from_rows(rows: list) -> Saturation:
     return saturation_curve(((r.participant, r.code) for r in rows), warnings=warnings)
 
 
+def study_mentions(store: Store, codebook: str, *, fields: Sequence[str] | None = None, viewer: str | None = None,
+                   source: str = "all", level: int | None = None) -> tuple[list[str], list[tuple[str, str]]]:
+    """(participants in interview order, (participant, `field:code`) per coded segment in reading
+    order): the study's codes as the code table `saturation_from_table` reads."""
+    segs = coded_segments(store, codebook, viewer=viewer, source=source, fields=fields, level=level)
+    return interview_order(segs), [(s.participant, f"{f}:{c}") for s in segs for f, c in sorted(s.codes)]
+
+
 def saturation_in_study(store: Store, codebook: str, *, fields: Sequence[str] | None = None,
                         viewer: str | None = None, source: str = "all", level: int | None = None) -> Saturation:
     """The curve of a study's coded segments, participants in interview order (all interviewed
     participants, an uncoded one adding 0 and reported in `warnings`)."""
-    segs = coded_segments(store, codebook, viewer=viewer, source=source, fields=fields, level=level)
-    people = interview_order(segs)
-    mentions = [(s.participant, f"{f}:{c}") for s in segs for f, c in sorted(s.codes)]
+    people, mentions = study_mentions(store, codebook, fields=fields, viewer=viewer, source=source, level=level)
     coded = {p for p, _ in mentions}
     uncoded = [p for p in people if p not in coded]
     warnings = [f"{len(uncoded)} of {len(people)} participants have no codes yet: {', '.join(uncoded)}"] if uncoded else []

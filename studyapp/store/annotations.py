@@ -159,6 +159,15 @@ class Annotations:
         return sorted(self.store.conn.execute(
             "SELECT unit_id, codebook, field, coder, round, value FROM annotations").fetchall())
 
+    def export_rows(self) -> list[dict]:
+        """Every current value with its unit's kind and key and its codebook version, ordered for a
+        long file (codebook, field, round, unit id, coder: the order agreement reads units in): what a
+        replication package publishes."""
+        return self.store.query(
+            "SELECT u.kind AS unit_kind, u.key AS unit, a.codebook, a.codebook_version, a.field, a.coder,"
+            " a.round, a.value, a.value_num FROM annotations a JOIN units u ON u.id = a.unit_id"
+            " ORDER BY a.codebook, a.field, a.round, a.unit_id, a.coder")
+
     def replay(self) -> list[tuple]:
         """Current values recomputed from the history alone (same shape as `current_rows`)."""
         state: dict[tuple, str] = {}
@@ -223,6 +232,13 @@ class Finals:
 
     def current_rows(self) -> list[tuple]:
         return sorted(self.store.conn.execute("SELECT unit_id, codebook, field, value FROM finals").fetchall())
+
+    def export_rows(self) -> list[dict]:
+        """Every adjudicated value with its unit's kind and key, rationale, lead, round and time."""
+        return self.store.query(
+            "SELECT u.kind AS unit_kind, u.key AS unit, f.codebook, f.codebook_version, f.field, f.value,"
+            " f.value_num, f.rationale, f.by AS lead, f.round, f.at FROM finals f JOIN units u ON u.id = f.unit_id"
+            " ORDER BY f.codebook, f.field, u.kind, u.key")
 
     def replay(self) -> list[tuple]:
         state: dict[tuple, str] = {}

@@ -56,3 +56,9 @@ class Codebooks:
         return self.store.query(
             "SELECT * FROM codebook_versions WHERE id IN (SELECT max(id) FROM codebook_versions"
             " GROUP BY codebook) ORDER BY codebook")
+
+    def versions_in_use(self) -> list[int]:
+        """Ids of the versions that current coder values or adjudicated values were made with."""
+        return [int(r[0]) for r in self.store.conn.execute(
+            "SELECT codebook_version FROM annotations WHERE codebook_version IS NOT NULL UNION"
+            " SELECT codebook_version FROM finals WHERE codebook_version IS NOT NULL ORDER BY 1")]

@@ -12,11 +12,13 @@ import streamlit as st
 
 from studyapp.domain.codebook import Codebook
 from studyapp.errors import StudyError
+from studyapp.services import crosstab
 from studyapp.services.defect_analysis import Source, analysis_sources
 from studyapp.services.workflow import workflow_dot
 from studyapp.store import Store
 from studyapp.ui import state
 from studyapp.ui.components.defect_charts import crosstab_heatmap, distribution_chart, stage_manifestations
+from studyapp.ui.components.downloads import downloads
 
 
 def pick_source(store: Store, cb: Codebook, coder: str | None, key: str) -> Source | None:
@@ -59,6 +61,8 @@ def analysis_tab(store: Store, cb: Codebook, source: Source, key: str) -> None:
                ("; a defect can have several codes, so shares add up to more than 100%" if d["multi"] else ""))
     if d["n"]:
         st.altair_chart(distribution_chart(d), width="stretch")
+        downloads(f"{key}.dist_dl", f"distribution-{field}", chart=distribution_chart(d),
+                  table=pd.DataFrame(d["rows"])[["label", "count", "share"]], caption=f"{d['label']} ({d['source']})")
     st.markdown("#### Cross-tabulation")
     c1, c2, c3 = st.columns(3)
     rows = c1.selectbox("Rows", coded, format_func=names.get, key=f"{key}.xt.rows",
@@ -82,6 +86,8 @@ def analysis_tab(store: Store, cb: Codebook, source: Source, key: str) -> None:
         st.info("No defect has values in both fields.")
         return
     st.altair_chart(crosstab_heatmap(r, show), width="stretch")
+    paper = crosstab.paper_table(r)
+    downloads(f"{key}.xt_dl", f"crosstab-{rows}-{cols}", chart=crosstab_heatmap(r, show), table=paper.pop("df"), **paper)
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Defects", r["n"])
     if r["undefined_reason"]:
@@ -129,6 +135,7 @@ def workflow_tab(store: Store, cb: Codebook, source: Source, coder: str | None, 
                f"{view['interview_source']}." + (f" {view['interview_note']}." if view["interview_note"] else ""))
     st.graphviz_chart(workflow_dot(view), width="stretch")
     st.altair_chart(stage_manifestations(view), width="stretch")
+    downloads(f"{key}.wf_dl", "workflow-manifestations", chart=stage_manifestations(view))
     for s in view["stages"]:
         share = f"{100 * s['share']:.1f}%" if s["share"] is not None else "-"
         with st.expander(f"{s['label']}: {s['defects']} defects ({share}), "

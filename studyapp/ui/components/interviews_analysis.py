@@ -16,8 +16,10 @@ from studyapp.errors import StudyError
 from studyapp.services import qualitative as q
 from studyapp.services.browse import codebooks_for
 from studyapp.services.saturation import Saturation, saturation_from_data, saturation_in_study
+from studyapp.services.charts import saturation_chart as curve_chart
 from studyapp.services.spans import code_choices
 from studyapp.store import Store
+from studyapp.ui.components.downloads import downloads
 
 VIEWS = ["Frequencies", "By attribute", "Co-occurrence", "Quotes", "Framework matrix", "Saturation"]
 SOURCES = {"all": "All coders (what you may see)", "mine": "My codes", "final": "Adjudicated"}
@@ -52,9 +54,12 @@ def _frequencies(store: Store, cb, kw: dict) -> None:
         y=alt.Y("label:N", sort="-x", title=None),
         color=alt.Color("field:N", title="field"),
         tooltip=["field", "label", "segments", "participants", "transcripts", alt.Tooltip("share:Q", format=".0%")])
-    st.altair_chart(chart.properties(height=max(120, 18 * len(df))), width="stretch")
+    chart = chart.properties(height=max(120, 18 * len(df)))
+    st.altair_chart(chart, width="stretch")
     st.dataframe(df.drop(columns=["color"]), hide_index=True, width="stretch",
                  column_config={"share": st.column_config.NumberColumn(format="percent")})
+    downloads("interviews.freq_dl", f"code-frequencies-{cb.id}", chart=chart, table=df.drop(columns=["color"]),
+              caption=f"Code frequencies: {cb.title}")
 
 
 def _by_attribute(store: Store, cb, kw: dict) -> None:
@@ -74,8 +79,11 @@ def _by_attribute(store: Store, cb, kw: dict) -> None:
         x=alt.X("group:N", title=attr), y=alt.Y("label:N", title=None),
         color=alt.Color("share:Q", title="share of group", scale=alt.Scale(domain=[0, 1], scheme="blues")),
         tooltip=["label", "group", "participants", "group_size", alt.Tooltip("share:Q", format=".0%"), "segments"])
-    st.altair_chart(chart.properties(height=max(120, 18 * df["label"].nunique())), width="stretch")
+    chart = chart.properties(height=max(120, 18 * df["label"].nunique()))
+    st.altair_chart(chart, width="stretch")
     st.dataframe(df, hide_index=True, width="stretch")
+    downloads("interviews.attr_dl", f"code-frequencies-{cb.id}-by-{attr}", chart=chart, table=df,
+              caption=f"Code frequencies by {attr}: {cb.title}")
 
 
 def _cooccurrence(store: Store, cb, kw: dict) -> None:
@@ -94,7 +102,10 @@ def _cooccurrence(store: Store, cb, kw: dict) -> None:
         tooltip=["a", "b", "count", alt.Tooltip("c:Q", format=".2f", title="c-coefficient")])
     text = chart.mark_text(fontSize=10).encode(text="count:Q", color=alt.value("#222"))
     side = 24 * df["a"].nunique() + 40
-    st.altair_chart((chart + text).properties(height=max(160, side)), width="stretch")
+    chart = (chart + text).properties(height=max(160, side))
+    st.altair_chart(chart, width="stretch")
+    downloads("interviews.cooc_dl", f"cooccurrence-{cb.id}", chart=chart, table=df[["a", "b", "count", "c"]],
+              caption=f"Code co-occurrence: {cb.title}")
     st.caption("c-coefficient = n_ab / (n_a + n_b − n_ab): 0 never together, 1 always together.")
 
 
@@ -129,8 +140,11 @@ def _matrix(store: Store, cb, kw: dict) -> None:
         chart = alt.Chart(long).mark_rect().encode(
             x=alt.X("theme:N", title=None), y=alt.Y("participant:N", sort=list(counts.index)),
             color=alt.Color("turns:Q", scale=alt.Scale(scheme="greens")), tooltip=["participant", "theme", "turns"])
-        st.altair_chart(chart.properties(height=max(120, 26 * len(counts))), width="stretch")
+        chart = chart.properties(height=max(120, 26 * len(counts)))
+        st.altair_chart(chart, width="stretch")
         st.dataframe(counts, width="stretch")
+        downloads("interviews.matrix_dl", f"framework-matrix-{cb.id}", chart=chart, table=counts.reset_index(),
+                  caption=f"Participants x themes: {cb.title}")
     else:
         st.dataframe(m["summary"], width="stretch")
 
@@ -159,12 +173,7 @@ def saturation_chart(curve: Saturation) -> None:
         st.info("No participants yet.")
         return
     df = pd.DataFrame(curve.rows())
-    x = alt.X("participant:N", sort=curve.participants, title="interview order")
-    bars = alt.Chart(df).mark_bar(opacity=0.6).encode(x=x, y=alt.Y("new_codes:Q", title="codes"),
-                                                      tooltip=["participant", "new_codes", "cumulative", "codes"])
-    line = alt.Chart(df).mark_line(point=True, color="#e15759").encode(x=x, y="cumulative:Q",
-                                                                       tooltip=["participant", "cumulative"])
-    st.altair_chart((bars + line).properties(height=280), width="stretch")
+    st.altair_chart(curve_chart(curve), width="stretch")
     if curve.last_new:
         st.caption(f"New codes per interview (bars) and distinct codes so far (line): the last new code came "
                    f"from {curve.last_new}, interview {curve.participants.index(curve.last_new) + 1} of "
@@ -172,3 +181,4 @@ def saturation_chart(curve: Saturation) -> None:
     st.dataframe(df, hide_index=True, width="stretch")
     st.download_button("Download JSON", json.dumps(curve.as_dict()), file_name="saturation.json",
                        mime="application/json", key="interviews.sat_download")
+    downloads("interviews.sat_dl", "saturation", chart=curve_chart(curve), table=df, caption="Code saturation")

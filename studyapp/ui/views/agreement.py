@@ -8,6 +8,7 @@ import streamlit as st
 from studyapp.ui import state
 from studyapp.ui.components.adjudication_panel import disagreement_list, reconciliation_controls
 from studyapp.ui.components.agreement_charts import confusion_heatmap, pairwise_heatmap, round_trend
+from studyapp.ui.components.downloads import downloads
 
 SVC = "studyapp.services.agreement"
 VIEWS = ["Overview", "Field", "Disagreements", "Report"]
@@ -55,6 +56,8 @@ def _overview(store, cb: str) -> None:
     st.caption("One row per field, tree level and round (never pooled). Kappa: Cohen's for two coders, "
                "Fleiss' for more; alpha: Krippendorff's (MASI distance for multi-code fields), 95% bootstrap "
                "interval. Bands: Krippendorff (2004) >= .800 reliable, >= .667 tentative conclusions only.")
+    from studyapp.services.agreement_report import alpha_chart
+    downloads("agreement.overview_dl", f"agreement-alpha-{cb}", chart=alpha_chart(rows))
 
 
 def _field_choice(store, cb: str) -> tuple[str, int | None]:
@@ -90,6 +93,8 @@ def _detail(store, cb: str, viewer: str | None) -> None:
     st.subheader(f"{fa.label}: {fa.summary.n_pairable} units coded by two or more of {fa.summary.n_coders} coders")
     st.dataframe(fa.stats_frame(), hide_index=True, width="stretch", key="agreement.stats",
                  column_config={"value": st.column_config.NumberColumn(format="%.3f")})
+    downloads("agreement.stats_dl", f"agreement-{cb}-{fa.name}", table=fa.stats_frame(),
+              caption=f"Agreement: {fa.label}")
     trend = state.cached_call(store, f"{SVC}.agreement_by_round", cb, field_id, coders=coders, depth=depth,
                               n_boot=0)
     if len(trend) > 1:
@@ -99,16 +104,24 @@ def _detail(store, cb: str, viewer: str | None) -> None:
                             "alpha": (t.stat("krippendorff_alpha").value if t.stat("krippendorff_alpha") else None)}
                            for t in trend])
         st.altair_chart(round_trend(df), width="stretch")
+        downloads("agreement.trend_dl", f"agreement-rounds-{fa.name}", chart=round_trend(df), table=df)
     left, right = st.columns(2)
     with left:
         pairs = fa.pairwise_frame()
         if not pairs.empty:
             st.markdown("**Pairwise Cohen's kappa**")
             st.altair_chart(pairwise_heatmap(pairs))
+            downloads("agreement.pairs_dl", f"pairwise-kappa-{fa.name}", chart=pairwise_heatmap(pairs))
     with right:
         _confusion(store, fa, viewer, rounds)
     per_code = fa.per_code_frame()
     if not per_code.empty:
+        from studyapp.services.agreement import details_visible
+
+        if not details_visible(store, viewer, rounds):
+            st.caption("Agreement per code is shown to leads, or to everyone once reconciliation is open: how "
+                       "often each code was used would reveal another coder's labels.")
+            return
         st.markdown("**Per code** (one code against the rest)")
         st.dataframe(per_code, hide_index=True, width="stretch", key="agreement.per_code")
 
@@ -131,6 +144,8 @@ def _confusion(store, fa, viewer, rounds) -> None:
     if a != b and not table.empty:
         st.markdown(f"**Confusion matrix: {a} x {b}**")
         st.altair_chart(confusion_heatmap(table, a, b))
+        downloads("agreement.cm_dl", f"confusion-{fa.name}-{a}-{b}", chart=confusion_heatmap(table, a, b),
+                  table=table.rename_axis(f"{a} \\ {b}").reset_index())
 
 
 def _disagreements(store, cb: str, viewer: str | None, is_lead: bool) -> None:

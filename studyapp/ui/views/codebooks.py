@@ -2,23 +2,9 @@
 
 import streamlit as st
 
-from studyapp.domain.codebook import Code, Field
-from studyapp.services.codebooks import list_codebooks
+from studyapp.domain.codebook import Field
+from studyapp.services.codebooks import code_markdown, list_codebooks
 from studyapp.ui import state
-
-
-def _code_md(code: Code, depth: int) -> str:
-    pad = "  " * depth
-    lines = [f"{pad}- **{code.label}** `{code.id}`" + (f": {code.definition}" if code.definition else "")]
-    if code.include:
-        lines.append(f"{pad}  - *use when:* {code.include}")
-    if code.exclude:
-        lines.append(f"{pad}  - *not when:* {code.exclude}")
-    for ex in code.examples:
-        lines.append(f"{pad}  - *e.g.* {ex}")
-    for child in code.children:
-        lines.append(_code_md(child, depth + 1))
-    return "\n".join(lines)
 
 
 def _field(f: Field) -> None:
@@ -27,7 +13,7 @@ def _field(f: Field) -> None:
         if f.definition:
             st.markdown(f.definition)
         if f.codes:
-            st.markdown("\n".join(_code_md(c, 0) for c in f.codes))
+            st.markdown("\n".join(code_markdown(c) for c in f.codes))
 
 
 def render() -> None:
