@@ -35,6 +35,22 @@ class _Map(dict):
 
 class _Seq(list):
     line: int = 0
+    item_lines: list
+
+
+def _kind(obj: Any) -> str:
+    """What a YAML value is, as a reader of the file would say it."""
+    if obj is None:
+        return "nothing (an empty entry)"
+    if isinstance(obj, dict):
+        return "a mapping"
+    if isinstance(obj, list):
+        return "a list"
+    if isinstance(obj, bool):
+        return f"true/false ({obj})"
+    if isinstance(obj, (int, float)):
+        return f"a number ({obj!r})"
+    return f"text ({str(obj)!r})"
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -58,6 +74,7 @@ def _construct_map(loader, node):
 def _construct_seq(loader, node):
     s = _Seq(loader.construct_object(child, deep=True) for child in node.value)
     s.line = node.start_mark.line + 1
+    s.item_lines = [child.start_mark.line + 1 for child in node.value]
     return s
 
 
@@ -72,7 +89,9 @@ class _Ctx:
     def fail(self, msg: str, line: int | None) -> None:
         raise InvalidCodebook(msg, path=self.path, line=line)
 
-    def line(self, obj: Any, key: str | None = None) -> int | None:
+    def line(self, obj: Any, key: str | int | None = None) -> int | None:
+        if isinstance(obj, _Seq) and isinstance(key, int) and key < len(obj.item_lines):
+            return obj.item_lines[key]
         if isinstance(obj, _Map):
             if key is not None and key in obj.key_lines:
                 return obj.key_lines[key]
@@ -81,13 +100,12 @@ class _Ctx:
 
     def mapping(self, obj: Any, what: str, parent: Any, key: Any = None) -> _Map:
         if not isinstance(obj, dict):
-            self.fail(f"{what} must be a mapping (key: value), got {type(obj).__name__}",
-                      self.line(parent, key))
+            self.fail(f"{what} must be a mapping (key: value), got {_kind(obj)}", self.line(parent, key))
         return obj
 
     def seq(self, obj: Any, what: str, parent: _Map, key: str) -> list:
         if not isinstance(obj, list):
-            self.fail(f"{what} must be a list, got {type(obj).__name__}", self.line(parent, key))
+            self.fail(f"{what} must be a list, got {_kind(obj)}", self.line(parent, key))
         return obj
 
     def text(self, m: _Map, key: str, what: str, required: bool = False) -> str:
@@ -97,7 +115,7 @@ class _Ctx:
                 self.fail(f"{what} has no {key!r}", self.line(m))
             return ""
         if isinstance(v, (dict, list)):
-            self.fail(f"{what}: {key!r} must be text, got {type(v).__name__}", self.line(m, key))
+            self.fail(f"{what}: {key!r} must be text, got {_kind(v)}", self.line(m, key))
         v = str(v).strip()
         if required and not v:
             self.fail(f"{what}: {key!r} is empty", self.line(m, key))
@@ -135,8 +153,10 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
-        raise InvalidCodebook(f"not valid YAML: {e.problem or e.context}", path=str(path),
-                              line=line) from None
+        problem = e.problem or e.context
+        if "'\\t'" in str(problem):
+            problem = "a tab character: indent with spaces (YAML does not allow tabs for indentation)"
+        raise InvalidCodebook(f"not valid YAML: {problem}", path=str(path), line=line) from None
     except yaml.YAMLError as e:
         raise InvalidCodebook(f"not valid YAML: {e}", path=str(path)) from None
     if doc is None:
@@ -146,6 +166,11 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
     ctx.unknown_keys(doc, TOP_KEYS, "codebook")
     cb_id = ctx.ident(doc, "codebook")
     title = ctx.text(doc, "title", "codebook", required=True)
+    if isinstance(doc.get("version"), (int, float)) and not isinstance(doc.get("version"), bool):
+        line = ctx.line(doc, "version")
+        written = text.splitlines()[line - 1].partition(":")[2].split("#")[0].strip() if line else doc["version"]
+        ctx.fail(f"codebook: 'version' must be text, not a number (YAML reads {written} as {doc['version']!r}):"
+                 f" quote it, version: \"{written}\"", line)
     version = ctx.text(doc, "version", "codebook", required=True)
     kind = ctx.text(doc, "kind", "codebook", required=True)
     if kind not in KINDS:
@@ -159,8 +184,8 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
         ctx.fail("codebook: 'fields' is empty", ctx.line(doc, "fields"))
     fields: list[Field] = []
     seen: dict[str, int] = {}
-    for raw in raw_fields:
-        f = _field(ctx, ctx.mapping(raw, "a field", raw_fields))
+    for i, raw in enumerate(raw_fields):
+        f = _field(ctx, ctx.mapping(raw, "a field", raw_fields, i))
         if f.id in seen:
             ctx.fail(f"duplicate field id {f.id!r} (first defined at line {seen[f.id]})",
                      ctx.line(raw, "id"))
@@ -197,8 +222,8 @@ def _criteria(ctx: _Ctx, doc: _Map, kind: str) -> list[Criterion]:
     raw = ctx.seq(scr.get("criteria", _Seq()), "screening criteria", scr, "criteria")
     out: list[Criterion] = []
     seen: set[str] = set()
-    for item in raw:
-        m = ctx.mapping(item, "a screening criterion", raw)
+    for i, item in enumerate(raw):
+        m = ctx.mapping(item, "a screening criterion", raw, i)
         ctx.unknown_keys(m, CRITERION_KEYS, "screening criterion")
         cid = ctx.ident(m, "screening criterion")
         if cid in seen:
@@ -232,8 +257,8 @@ def _field(ctx: _Ctx, m: _Map) -> Field:
         if ftype in ("number", "text"):
             ctx.fail(f"{what}: a {ftype} field takes no codes", ctx.line(m, "codes"))
         seen: dict[str, int] = {}
-        codes = tuple(_code(ctx, ctx.mapping(c, f"{what}: a code", raw_codes), what, seen)
-                      for c in raw_codes)
+        codes = tuple(_code(ctx, ctx.mapping(c, f"{what}: a code", raw_codes, i), what, seen)
+                      for i, c in enumerate(raw_codes))
     if ftype in CODED_TYPES and not codes:
         ctx.fail(f"{what}: a {ftype} field needs at least one code", ctx.line(m, "codes"))
     parent = ctx.text(m, "parent_field", what) or None
@@ -272,8 +297,8 @@ def _code(ctx: _Ctx, m: _Map, what: str, seen: dict[str, int]) -> Code:
     children: tuple[Code, ...] = ()
     if m.get("children") is not None:
         raw = ctx.seq(m["children"], f"{cwhat}: children", m, "children")
-        children = tuple(_code(ctx, ctx.mapping(c, f"{cwhat}: a child code", raw), what, seen)
-                         for c in raw)
+        children = tuple(_code(ctx, ctx.mapping(c, f"{cwhat}: a child code", raw, i), what, seen)
+                         for i, c in enumerate(raw))
     return Code(id=cid, label=ctx.text(m, "label", cwhat) or cid,
                 definition=ctx.text(m, "definition", cwhat), include=ctx.text(m, "include", cwhat),
                 exclude=ctx.text(m, "exclude", cwhat), examples=tuple(str(e) for e in examples),

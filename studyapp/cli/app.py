@@ -22,6 +22,13 @@ def import_group() -> None:
     """Bring data into a study: papers, transcripts, defects, existing labels, QDA projects."""
 
 
+def by_option(fn):
+    """`--by NAME`: who acts, for the history and the role check (a coder who is not a lead is refused
+    where only a lead may act). Without it the command acts as `cli`: whoever holds the study folder."""
+    return click.option("--by", "actor", default="cli", show_default=True, metavar="NAME",
+                        help="Who does this (recorded in the history); a coder who is not a lead is refused.")(fn)
+
+
 def reports_errors(fn):
     """Turn a `StudyError` into `error: <file:line: message>` on stderr and exit status 2."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from studyapp.cli.app import main, reports_errors
+from studyapp.cli.app import by_option, main, reports_errors
 from studyapp.store import Store
 
 
@@ -29,14 +29,15 @@ def backup_cmd(folder: str, out: str) -> None:
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@click.option("--by", "actor", metavar="NAME", help="Who exports (recorded in the archive); only a lead may.")
 @reports_errors
-def export_cmd(folder: str, out: str, force: bool) -> None:
+def export_cmd(folder: str, out: str, force: bool, actor: str | None) -> None:
     """Export the study in FOLDER to OUT, in the format OUT's suffix names (.zip: the whole study,
     for `studyapp import-study`)."""
     from studyapp.services.exports import export
 
     with Store.open(folder) as store:
-        r = export(store, Path(out), force=force)
+        r = export(store, Path(out), force=force, actor=actor)
     tables = getattr(r, "tables", None)
     extra = f" ({len(tables)} tables, {sum(tables.values()):,} rows)" if isinstance(tables, dict) else ""
     click.echo(f"exported {folder} to {out}{extra}")

@@ -8,35 +8,20 @@ from pathlib import Path
 
 import click
 
-from studyapp.cli.app import main, reports_errors
+from studyapp.cli.app import by_option, main, reports_errors
 from studyapp.errors import InvalidInput
+from studyapp.services import claim_report, validation
 from studyapp.services import claims as claims_service
-from studyapp.services import validation
+from studyapp.services.claim_report import COLUMNS
 from studyapp.services.turnover import turnover_report, turnover_table
 from studyapp.store import Store
 
-COLUMNS = ("claim", "metric", "value", "test", "statistic", "p_value", "effect_size", "ci95", "n", "verdict", "reason")
-
-
-def _cell(v) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, float):
-        return f"{v:.3g}"
-    if isinstance(v, list):
-        return "[" + ", ".join(_cell(x) for x in v) + "]"
-    return str(v)
-
 
 def render(records: list[dict], fmt: str) -> str:
-    """Validation records as json, markdown or an aligned text table."""
-    if fmt == "json":
-        return json.dumps(records, indent=2, ensure_ascii=False)
-    rows = [[_cell(r[c]) for c in COLUMNS] for r in records]
-    if fmt == "markdown":
-        esc = [[c.replace("|", "\\|") for c in row] for row in rows]
-        return "\n".join(["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-                         + ["| " + " | ".join(r) + " |" for r in esc])
+    """Validation records as json, markdown, latex, csv (`services.claim_report`) or an aligned text table."""
+    if fmt != "table":
+        return claim_report.render_records(records, fmt)
+    rows = [[claim_report.cell(r[c]) for c in COLUMNS] for r in records]
     widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS[:-1])]
     line = lambda cells: "  ".join(x.ljust(w) for x, w in zip(cells, widths))  # noqa: E731
     out = [line(COLUMNS[:-1])]
@@ -53,7 +38,8 @@ def _progress(done: int, total: int, what: str) -> None:
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
 @click.option("--dataset", type=click.Path(dir_okay=False), help="The dataset file (default: the study's).")
 @click.option("--claims", "claims_file", type=click.Path(dir_okay=False), help="A claims.yaml (default: the study's claims).")
-@click.option("--format", "fmt", type=click.Choice(["json", "markdown", "table"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown", "latex", "csv", "table"]), default="table",
+              show_default=True, help="markdown/latex/csv: the evidence table, one row per claim.")
 @click.option("--claim", "ids", multiple=True, help="Validate only this claim (repeatable).")
 @click.option("--no-record", is_flag=True, help="Do not record the outcomes in the study.")
 @reports_errors
@@ -96,11 +82,12 @@ def claims_group() -> None:
 @claims_group.command("import")
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.argument("file", type=click.Path(dir_okay=False))
+@by_option
 @reports_errors
-def import_cmd(folder: str, file: str) -> None:
+def import_cmd(folder: str, file: str, actor: str) -> None:
     """Add or update the claims of claims.yaml FILE in the study in FOLDER (all or nothing)."""
     with Store.open(folder) as store:
-        n = claims_service.import_claims(store, file, actor="cli")
+        n = claims_service.import_claims(store, file, actor=actor)
     click.echo(f"imported {n} claim(s) from {file}")
 
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from studyapp.cli.app import main, reports_errors
+from studyapp.cli.app import by_option, main, reports_errors
 from studyapp.codebook import validate_files
 from studyapp.services.codebooks import add_codebook, list_codebooks
 from studyapp.store import Store
@@ -35,11 +35,12 @@ def validate_cmd(files: tuple[str, ...]) -> None:
 @codebook_group.command("add")
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.argument("file", type=click.Path(dir_okay=False))
+@by_option
 @reports_errors
-def add_cmd(folder: str, file: str) -> None:
+def add_cmd(folder: str, file: str, actor: str) -> None:
     """Add codebook FILE to the study in FOLDER (a changed file becomes a new version)."""
     with Store.open(folder) as store:
-        cb, vid, is_new = add_codebook(store, file, actor="cli")
+        cb, vid, is_new = add_codebook(store, file, actor=actor)
     click.echo(f"{cb.id} v{cb.version}: {'stored as version ' + str(vid) if is_new else 'unchanged'}")
 
 

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from studyapp.cli.app import import_group, main, reports_errors
+from studyapp.cli.app import by_option, import_group, main, reports_errors
 from studyapp.errors import InvalidInput
 from studyapp.store import Store
 
@@ -28,13 +28,15 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
               help="Which column holds what (roles: key url title body number repo owner name state labels "
                    "created_at closed_at author attr). Repeatable; detected from the header otherwise.")
 @click.option("--repo", metavar="OWNER/NAME", help="Repository of issues whose file does not name it.")
+@by_option
 @reports_errors
-def import_defects_cmd(folder: str, files: tuple[str, ...], columns: tuple[str, ...], repo: str | None) -> None:
+def import_defects_cmd(folder: str, files: tuple[str, ...], columns: tuple[str, ...], repo: str | None,
+                       actor: str) -> None:
     """Import defects from CSV/XLSX tables or GitHub issue JSON into the study in FOLDER."""
     from studyapp.services.defects_import import import_defects
 
     with Store.open(folder) as store:
-        rep = import_defects(store, files, columns=_pairs(columns, "--column COLUMN=ROLE"), repo=repo, actor="cli")
+        rep = import_defects(store, files, columns=_pairs(columns, "--column COLUMN=ROLE"), repo=repo, actor=actor)
     for f in rep.files:
         click.echo(f"{f.file}: {f.read} read, {f.imported} imported, {f.duplicates} already in the study "
                    f"({f.issues} issues)")
@@ -55,16 +57,17 @@ def import_defects_cmd(folder: str, files: tuple[str, ...], columns: tuple[str, 
 @click.option("--map", "map_file", type=click.Path(exists=True, dir_okay=False),
               help="A reviewed mapping file (YAML: columns -> fields, spellings -> codes).")
 @click.option("--column", "columns", multiple=True, metavar="COLUMN=FIELD", help="Read COLUMN as FIELD (repeatable).")
+@by_option
 @reports_errors
 def import_labels_cmd(folder: str, file: str, coder: str, codebook: str, key: str | None, round_: str | None,
-                      add_unknown: bool, map_file: str | None, columns: tuple[str, ...]) -> None:
+                      add_unknown: bool, map_file: str | None, columns: tuple[str, ...], actor: str) -> None:
     """Import a spreadsheet of labels (one row per unit) as CODER's annotations."""
     from studyapp.services.labels_import import import_labels
 
     with Store.open(folder) as store:
         rep = import_labels(store, file, coder=coder, codebook=codebook, key=key, round=round_,
                             add_unknown=add_unknown, map_file=map_file,
-                            columns=_pairs(columns, "--column COLUMN=FIELD"), actor="cli")
+                            columns=_pairs(columns, "--column COLUMN=FIELD"), actor=actor)
     click.echo(f"{rep.file}: {rep.rows} rows -> {rep.units} units, {rep.written} values written for {rep.coder} "
                f"in round {rep.round} (key column {rep.key_column!r})")
     click.echo("  fields: " + ", ".join(f"{c}={f}" for c, f in rep.columns.items()))
@@ -91,7 +94,9 @@ def _source_options(fn):
 @click.option("--rows", "row_field", required=True, help="Field for the rows.")
 @click.option("--cols", "col_field", required=True, help="Field for the columns.")
 @click.option("--level", type=int, help="Read hierarchical fields at this tree level (1 = top).")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "table"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "table", "latex", "markdown"]), default="json",
+              show_default=True,
+              help="latex: a booktabs table; markdown: a pipe table (counts with totals, the test below).")
 @_source_options
 @reports_errors
 def crosstab_cmd(folder, row_field, col_field, level, fmt, codebook, coder, final, rounds) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from studyapp.cli.app import import_group, main, reports_errors
+from studyapp.cli.app import by_option, import_group, main, reports_errors
 from studyapp.errors import InvalidInput, NotFound
 from studyapp.services import qualitative, saturation as sat, spans, transcripts_import as ti
 from studyapp.services.codebooks import codebook_version
@@ -48,14 +48,15 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
 @click.option("--format", "fmt", type=click.Choice(["auto", "text", "docx", "vtt", "srt"]), default="auto",
               show_default=True, help="Transcript format (auto: from the file suffix).")
 @click.option("--key", help="Transcript key (single file only; default: the file name without suffix).")
+@by_option
 @reports_errors
-def import_transcripts_cmd(folder, files, participant, speakers, interviewers, names, pseudonyms, fmt, key) -> None:
+def import_transcripts_cmd(folder, files, participant, speakers, interviewers, names, pseudonyms, fmt, key, actor) -> None:
     """Import transcript FILES (.txt, .docx, .vtt, .srt) into the study in FOLDER, one segment per speaker turn."""
     pseudo = [(n.partition("=")[0].strip(), n.partition("=")[2].strip() or None) for n in names]
     with Store.open(folder) as store:
         reports = ti.import_transcripts(store, files, participant=participant, speakers=_pairs(speakers, "--speaker"),
                                         interviewers=interviewers or None, pseudonyms=pseudo,
-                                        pseudonyms_file=pseudonyms, fmt=fmt, key=key, actor="cli")
+                                        pseudonyms_file=pseudonyms, fmt=fmt, key=key, actor=actor)
     for r in reports:
         who = ", ".join(f"{s or '(none)'} {n}" for s, n in r.speakers.items())
         click.echo(f"{r.key}: {r.segments} segments ({r.format}); speakers: {who}; interviewer: "
@@ -70,11 +71,12 @@ def import_transcripts_cmd(folder, files, participant, speakers, interviewers, n
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--id-column", help="Column holding the participant id (default: participant/id, else the first).")
 @click.option("--id-prefix", help="Prefix for numeric ids, e.g. P turns 3 into P3.")
+@by_option
 @reports_errors
-def import_participants_cmd(folder, file, id_column, id_prefix) -> None:
+def import_participants_cmd(folder, file, id_column, id_prefix, actor) -> None:
     """Add or update participants and their attributes from a CSV FILE (a `transcript` column links them)."""
     with Store.open(folder) as store:
-        r = ti.import_participants(store, file, id_column=id_column, id_prefix=id_prefix, actor="cli")
+        r = ti.import_participants(store, file, id_column=id_column, id_prefix=id_prefix, actor=actor)
     click.echo(f"participants: {r.new} new, {r.updated} updated, {r.unchanged} unchanged (id column "
                f"{r.id_column!r}; attributes: {', '.join(r.columns)})")
     if r.dropped_columns:
@@ -123,9 +125,16 @@ def interviews_group() -> None:
     """Interview analyses and segment coding from the shell."""
 
 
-def _out(df: pd.DataFrame, fmt: str) -> None:
+TABLE_FORMATS = ["table", "json", "csv", "latex", "markdown"]
+
+
+def _out(df: pd.DataFrame, fmt: str, caption: str | None = None) -> None:
     if fmt == "json":
         click.echo(df.to_json(orient="records", force_ascii=False))
+    elif fmt in ("latex", "markdown"):
+        from studyapp.services.tables import render_table
+
+        click.echo(render_table(df, fmt, caption=caption), nl=False)
     elif fmt == "csv":
         click.echo(df.to_csv(index=False), nl=False)
     else:
@@ -146,7 +155,7 @@ def _common(fn):
 @_common
 @click.option("--by", "attribute", help="A participant attribute: frequencies per value of it.")
 @click.option("--split", help="Separator of multi-valued attribute cells, e.g. ','.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table", show_default=True)
 @reports_errors
 def frequencies_cmd(folder, codebook, who, level, attribute, split, fmt) -> None:
     """Code frequencies: segments, participants and transcripts per code (optionally per attribute)."""
@@ -155,20 +164,21 @@ def frequencies_cmd(folder, codebook, who, level, attribute, split, fmt) -> None
             df = qualitative.frequencies_by_attribute(store, codebook, attribute, split=split, source=who, level=level)
         else:
             df = qualitative.frequencies(store, codebook, source=who, level=level).drop(columns=["color"])
-    _out(df, fmt)
+        title = codebook_version(store, codebook)[0].title
+    _out(df, fmt, f"Code frequencies: {title}" + (f" by {attribute}" if attribute else ""))
 
 
 @interviews_group.command("cooccurrence")
 @_common
 @click.option("--by-participant", is_flag=True, help="Count participants, not segments, carrying both codes.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="table", show_default=True)
 @reports_errors
 def cooccurrence_cmd(folder, codebook, who, level, by_participant, fmt) -> None:
     """Code co-occurrence: pairs of codes on the same segment (or participant), with the c-coefficient."""
     with Store.open(folder) as store:
         df = qualitative.cooccurrence(store, codebook, by="participant" if by_participant else "segment",
                                       source=who, level=level)
-    _out(df[["a", "b", "count", "c"]], fmt)
+    _out(df[["a", "b", "count", "c"]], fmt, "Code co-occurrence" + (" by participant" if by_participant else ""))
 
 
 @interviews_group.command("quotes")

@@ -60,12 +60,20 @@ def backup_study(folder: str | Path, out: str | Path) -> BackupResult:
     target = backup_path(folder, out)
     if target.exists():
         raise StudyError(f"{target} exists already; a backup never overwrites a file")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not Store.exists(folder):
+        Store.open(folder)  # the NotFound that explains what a study is
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StudyError(f"cannot put a backup in {target.parent}: {e.strerror or e}") from None
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
     t0 = time.perf_counter()
     try:
         with Store.open(folder) as store:
-            pages = archive.backup_to(store.conn, tmp)
+            try:
+                pages = archive.backup_to(store.conn, tmp)
+            except StudyError as e:
+                raise StudyError(f"cannot write the backup {target}: {e.message}") from None
         problems = archive.integrity_check(tmp)
         if problems:
             raise StudyError(f"the backup of {folder} failed its integrity check: {'; '.join(problems[:5])}")

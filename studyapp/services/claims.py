@@ -214,7 +214,10 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
 
 def import_claims(store: Store, path: str | Path, *, actor: str | None = None) -> int:
     """Write the claims of a claims.yaml into the study in one transaction (existing claims are updated;
-    keys the file does not mention, such as the SLR's merged_from, are kept)."""
+    keys the file does not mention, such as the SLR's merged_from, are kept). Only a lead imports."""
+    from studyapp.services.coding import lead_only
+
+    lead_only(store, actor, "import claims")
     cf = read_claims_file(path)
     with store.transaction():
         for c in cf.claims:

@@ -128,5 +128,14 @@ def require_lead(store: Store, actor: str | None, what: str) -> None:
         raise PermissionDenied(f"only a lead can {what}")
 
 
+def lead_only(store: Store, actor: str | None, what: str) -> None:
+    """Refuse a coder of the study who is not a lead (codebooks, imports, exports). An `actor` that
+    is None or names no coder (the command line's "cli", the demo builder) is whoever holds the
+    study folder, and may; the app always passes the signed-in coder."""
+    coder = store.coders.get(actor) if actor else None
+    if coder is not None and coder["role"] != "lead":
+        raise PermissionDenied(f"only a lead can {what} ({actor!r} is a {coder['role']})")
+
+
 __all__ = ["CodingRow", "code_unit", "code_many", "visible_annotations", "open_reconciliation",
-           "can_see_others", "require_lead", "InvalidInput"]
+           "can_see_others", "require_lead", "lead_only", "InvalidInput"]

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from studyapp.errors import InvalidInput
 from studyapp.readers.defects_github import read_github_issues
 from studyapp.readers.defects_table import DefectRecord, read_defect_table
+from studyapp.services.coding import lead_only
 from studyapp.store import Store
 from studyapp.store.defects import DefectUnits
 
@@ -102,7 +103,9 @@ def _units(records: list[DefectRecord], path: Path, existing: set[str], issue_co
 def import_defects(store: Store, paths: Sequence[str | Path], *, columns: dict[str, str] | None = None,
                    repo: str | None = None, actor: str | None = None, source: str | None = None) -> DefectImport:
     """Import every file, all or nothing. `columns` maps a table's COLUMN -> role (see
-    `readers.defects_table.ROLES`); `repo` names the repository for files that do not."""
+    `readers.defects_table.ROLES`); `repo` names the repository for files that do not. Only a lead
+    imports (`actor`, see `coding.lead_only`)."""
+    lead_only(store, actor, "import defects")
     read = [(Path(p), *read_defects(p, columns=columns, repo=repo)) for p in paths]
     existing = set(store.units.ids_by_key("defect"))
     issue_counts: dict[str, int] = {}

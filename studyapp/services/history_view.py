@@ -2,7 +2,7 @@
 
 The history is append-only (`store.history`): a change never edits or deletes an earlier entry, so
 every value a unit ever had is here. Reading it stays blind: another coder's values in a round (their
-annotations, spans and notes) are hidden from a coder until a lead opens reconciliation for that
+annotations, spans, notes and memos) are hidden from a coder until a lead opens reconciliation for that
 round, exactly as in `services.coding.visible_annotations`; the row itself (who, when, which field)
 stays, as lists elsewhere show that a unit was coded, never what was chosen. A lead sees everything.
 """
@@ -14,6 +14,7 @@ from typing import Any
 
 from studyapp.errors import StudyError
 from studyapp.store import Store
+from studyapp.store.rounds import DEFAULT_ROUND
 
 HIDDEN = "(hidden until reconciliation)"
 
@@ -55,8 +56,13 @@ class _Blindness:
         self.open = {r["id"] for r in store.rounds.list() if r["reconciliation_open"]}
 
     def hides(self, r: dict) -> bool:
-        return (not self.all and r["coder"] is not None and r["round"] is not None
-                and r["coder"] != self.viewer and r["round"] not in self.open)
+        coder, round_ = r["coder"], r["round"]
+        if r["action"].startswith("memo."):
+            # Memos carry no round: like `spans.visible_memos`, another coder's memo stays hidden until
+            # the default round is open (memo edits name their author as the actor only).
+            coder, round_ = coder or r["actor"], round_ or DEFAULT_ROUND
+        return (not self.all and coder is not None and round_ is not None
+                and coder != self.viewer and round_ not in self.open)
 
 
 def _rows(store: Store, raw: list[dict], viewer: str | None, unblinded: bool) -> list[dict]:

@@ -30,7 +30,7 @@ from studyapp.paths import UNIT_KINDS_OF_CODEBOOK
 from studyapp.readers.defects_table import header_key, parse_github_url, parse_number
 from studyapp.readers.label_sheet import LabelMap, Sheet, fold, read_label_map, read_sheet
 from studyapp.services.codebooks import codebook_version
-from studyapp.services.coding import CodingRow, code_many
+from studyapp.services.coding import CodingRow, code_many, lead_only
 from studyapp.store import Store
 from studyapp.store.defects import DefectUnits
 from studyapp.store.rounds import DEFAULT_ROUND
@@ -226,7 +226,9 @@ def _unknown_message(unknown: dict[tuple[str, str], dict]) -> str:
 def import_labels(store: Store, path: str | Path, *, coder: str, codebook: str, key: str | None = None,
                   round: str | None = None, add_unknown: bool = False, map_file: str | Path | None = None,
                   columns: dict[str, str] | None = None, actor: str | None = None) -> LabelsReport:
-    """Read `path` and write its labels as `coder`'s in `round` (created if needed); all or nothing."""
+    """Read `path` and write its labels as `coder`'s in `round` (created if needed); all or nothing.
+    Only a lead imports (`actor`, see `coding.lead_only`)."""
+    lead_only(store, actor, "import labels")
     sheet = read_sheet(path)
     lmap = read_label_map(map_file) if map_file else LabelMap()
     if store.coders.get(coder) is None:

@@ -255,6 +255,7 @@ def my_decisions(store: Store, stage: str, coder: str) -> dict[int, tuple[str, s
 
 def open_stage_reconciliation(store: Store, stage: str, *, actor: str, open_: bool = True) -> None:
     """A lead opens a stage's reconciliation: then its conflicts and everyone's decisions are visible."""
+    require_lead(store, actor, "open reconciliation")
     setup(store, actor=actor)
     open_reconciliation(store, stage_of(stage).round, actor=actor, open_=open_)
 
@@ -299,8 +300,8 @@ def resolve(store: Store, unit_id: int, stage: str, decision: str, reason: str |
     from studyapp.services.adjudication import adjudicate
 
     st = stage_of(stage)
-    cb = setup(store, actor=actor)
     require_lead(store, actor, "resolve screening conflicts")
+    cb = setup(store, actor=actor)
     if decision not in ("include", "exclude"):
         raise StudyError("a resolved decision is include or exclude")
     if decision == "exclude" and not reason:

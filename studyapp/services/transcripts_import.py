@@ -26,6 +26,7 @@ from studyapp.readers.participants import parse_participants, read_participants,
 from studyapp.readers.encoding import decode_text
 from studyapp.readers.transcript_formats import SUFFIXES, parse_transcript
 from studyapp.readers.transcript_text import Turn
+from studyapp.services.coding import lead_only
 from studyapp.store import Store
 from studyapp.store.transcripts import Transcripts
 
@@ -176,7 +177,7 @@ def _write(store: Store, plans: list[dict], actor: str | None) -> list[Transcrip
             store.imports.finish(imp, n_read=len(turns), n_imported=len(turns), actor=actor,
                                  report={"speakers": counts, "interviewers": report.interviewers,
                                          "participants": people, "pseudonymised": p["replaced"],
-                                         "warnings": p["warnings"]})
+                                         "pseudonymiser": p["pseudonymiser"], "warnings": p["warnings"]})
             reports.append(report)
     return reports
 
@@ -185,7 +186,9 @@ def import_transcript_data(store: Store, files: Sequence[tuple[str, bytes]], *, 
                            speakers: dict[str, str] | None = None, interviewers: Sequence[str] | None = None,
                            pseudonyms: Sequence[tuple[str, str | None]] = (), fmt: str | None = None,
                            key: str | None = None, actor: str | None = None) -> list[TranscriptReport]:
-    """Import transcripts given as (file name, bytes): uploads and files share this path."""
+    """Import transcripts given as (file name, bytes): uploads and files share this path. Only a lead
+    imports (see `coding.lead_only`)."""
+    lead_only(store, actor, "import transcripts")
     if not files:
         raise InvalidInput("no transcript files given")
     if key and len(files) > 1:
@@ -193,6 +196,8 @@ def import_transcript_data(store: Store, files: Sequence[tuple[str, bytes]], *, 
     pseudo = pseudonymiser(pseudonyms, participant)
     plans = [_plan(store, name, data, fmt=fmt, participant=participant, speakers=speakers or {},
                    interviewers=interviewers, pseudo=pseudo, key=key) for name, data in files]
+    for p in plans:
+        p["pseudonymiser"] = bool(pseudonyms)
     return _write(store, plans, actor)
 
 
@@ -245,6 +250,7 @@ def import_participants_data(store: Store, name: str, data: bytes, *, id_column:
 
 
 def _store_participants(store: Store, table, path: str, actor: str | None) -> ParticipantsReport:
+    lead_only(store, actor, "import participants")
     linked, warnings = [], []
     with store.transaction():
         imp = store.imports.start(kind="participants", file=Path(path).name, actor=actor)

@@ -129,11 +129,16 @@ def backup_to(conn: sqlite3.Connection, dest: str | Path) -> int:
     One step (pages=-1) copies a consistent snapshot; in WAL mode writers go on meanwhile (a
     step-wise backup would restart on every write by another connection and might never finish).
     The copy is switched to a rollback journal so it is one self-contained file. Returns its pages."""
-    dst = sqlite3.connect(str(dest))
+    try:
+        dst = sqlite3.connect(str(dest))
+    except sqlite3.Error as e:
+        raise StudyError(f"cannot create the file: {e}", path=str(dest)) from None
     try:
         conn.backup(dst)
         dst.execute("PRAGMA journal_mode = DELETE").fetchone()
         pages = int(dst.execute("PRAGMA page_count").fetchone()[0])
+    except sqlite3.Error as e:
+        raise StudyError(f"the copy failed: {e}", path=str(dest)) from None
     finally:
         dst.close()
     return pages

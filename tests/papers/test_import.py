@@ -69,7 +69,7 @@ def test_importing_again_links_everything_as_duplicates(imported):
 
 def test_upload_reads_bytes_with_the_same_rules(slr):
     reports = import_uploads(slr, [("found.ris", (DATA / "scopus.ris").read_bytes())], source="Scopus",
-                             search_string="TITLE-ABS-KEY(model)", actor="bob")
+                             search_string="TITLE-ABS-KEY(model)", actor="lea")
     assert reports[0].imported == 3 and reports[0].source == "Scopus"
 
 

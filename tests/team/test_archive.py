@@ -206,9 +206,9 @@ def test_import_never_overwrites_a_study_or_a_folder_with_files(exported, busy_s
 
 
 def test_export_picks_the_format_by_suffix(busy_study, tmp_path, monkeypatch):
-    with pytest.raises(StudyError, match=r"no exporter for \.qdpx"):
-        exports.export(busy_study, tmp_path / "s.qdpx")
-    assert not (tmp_path / "s.qdpx").exists()
+    with pytest.raises(StudyError, match=r"no exporter for \.nope"):
+        exports.export(busy_study, tmp_path / "s.nope")
+    assert not (tmp_path / "s.nope").exists()
     seen = []
     monkeypatch.setitem(exports.EXPORTERS, ".fake", lambda store, out, **opts: seen.append((out.name, opts)))
     exports.export(busy_study, tmp_path / "s.FAKE", force=True)
@@ -233,8 +233,8 @@ def test_cli_export_import_and_status(busy_study, tmp_path):
     folder = str(busy_study.folder)
     r = run(main, ["export", folder, str(tmp_path / "s.zip")])
     assert r.exit_code == 0, r.output
-    r = run(main, ["export", folder, str(tmp_path / "s.qdpx")])
-    assert r.exit_code == 2 and "no exporter for .qdpx" in r.output
+    r = run(main, ["export", folder, str(tmp_path / "s.nope")])
+    assert r.exit_code == 2 and "no exporter for .nope" in r.output
     r = run(main, ["import-study", str(tmp_path / "s.zip"), str(tmp_path / "copy")])
     assert r.exit_code == 0 and "imported 'Tiny'" in r.output
     r = run(main, ["import-study", str(tmp_path / "s.zip"), str(tmp_path / "copy")])

@@ -18,6 +18,7 @@ from studyapp.services.defects_import import add_defect
 from studyapp.store import Store
 from studyapp.store.defects import DefectUnits
 from studyapp.ui.components.defect_form import defect_form, taxonomy
+from studyapp.ui.components.history_view import history_expander
 
 
 def issue_panel(store: Store, unit: dict) -> None:
@@ -128,3 +129,4 @@ def labelling_view(store: Store, cb: Codebook, coder: str, key: str = "defects")
                               for a in others], hide_index=True, width="stretch")
         with st.expander("Taxonomy with definitions"):
             taxonomy(cb)
+        history_expander(store, int(unit_id), coder)

@@ -1,6 +1,7 @@
 """The Interviews import view: upload transcripts (text, DOCX, WebVTT, SRT) with optional
 pseudonymisation, and participants with their attributes. Same services as
-`studyapp import transcripts` / `studyapp import participants`; one bad file imports nothing."""
+`studyapp import transcripts` / `studyapp import participants`; one bad file imports nothing.
+Only a lead imports (it changes what everyone codes)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from studyapp.store.transcripts import Transcripts
 
 
 def import_view(store: Store, coder: str | None) -> None:
+    if (store.coders.get(coder) or {}).get("role") != "lead":
+        st.info("Only a lead imports transcripts and participants (or use `studyapp import transcripts` / "
+                "`import participants`).")
+        return
     st.subheader("Transcripts")
     files = st.file_uploader("Transcript files", type=["txt", "md", "docx", "vtt", "srt"], accept_multiple_files=True,
                              key="interviews.up_files")

@@ -17,6 +17,7 @@ from studyapp.store import Store
 from studyapp.store.transcripts import Transcripts
 from studyapp.ui import state
 from studyapp.ui.components.coding_form import coding_form
+from studyapp.ui.components.history_view import history_expander
 
 SEGMENT_KEY = "interviews.segment"
 PENDING_KEY = "interviews.pending"
@@ -138,6 +139,7 @@ def segment_panel(store: Store, segments: list[dict], coder: str | None, cb: Cod
     _memos(store, sid, coder, cb, round_id, refs, label_of)
     with st.expander("All fields of this turn (form)"):
         coding_form(store, cb, sid, coder, round_id, own, "interviews")
+    history_expander(store, sid, coder)
 
 
 def _memos(store: Store, sid: int, coder: str, cb: Codebook, round_id: str, refs: list[str], label_of: dict) -> None:

@@ -8,6 +8,7 @@ from studyapp.domain.values import decode
 from studyapp.services.browse import codebooks_for, unit_view
 from studyapp.store import Store
 from studyapp.ui.components.coding_form import coding_form
+from studyapp.ui.components.history_view import history_expander
 
 
 def unit_panel(store: Store, unit_id: int, kind: str, coder: str | None, key: str) -> None:
@@ -45,4 +46,4 @@ def unit_panel(store: Store, unit_id: int, kind: str, coder: str | None, key: st
             for m in view["memos"]:
                 st.markdown(f"**{m['coder'] or 'anonymous'}**, {m['created_at'][:10]}")
                 st.text(m["text"])
-    st.caption(f"{view['history']} change(s) recorded for this unit.")
+    history_expander(store, unit_id, coder)
