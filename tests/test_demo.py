@@ -70,11 +70,34 @@ def test_the_demo_has_every_kind_of_unit_three_coders_and_codings_in_each_round(
     assert 38 <= units["paper"] <= 45 and units["transcript"] == 3 and 95 <= units["defect"] <= 105
     assert units["segment"] >= 45
     assert coders == {"alice": "lead", "bob": "coder", "chen": "coder"}
-    assert rounds == ["pilot", "calibration", "main"]
-    assert open_rounds == {"pilot", "calibration"}, "main stays blind so blind coding is visible"
-    assert min(per_round.values()) > 300 and set(per_round) == set(rounds)
+    assert rounds == ["pilot", "calibration", "main", "extraction", "screening-ta", "screening-ft"]
+    assert open_rounds == {"pilot", "calibration", "screening-ta", "screening-ft"}, \
+        "main and extraction stay blind so blind coding is visible"
+    assert set(per_round) == set(rounds)
+    assert min(n for r, n in per_round.items() if not r.startswith("screening")) > 300
     assert per_coder["bob"] > 1000 and per_coder["chen"] > 1000 and per_coder["alice"] > 100
     assert finals > 20 and memos >= 10
+
+
+def test_the_review_is_screened_with_one_conflict_left_and_its_prisma_counts(demo):
+    """Duplicates linked (three by DOI, a preprint by hand), both stages screened blind by bob and
+    chen, alice's resolutions, one title/abstract conflict left open, a snowballed record to screen."""
+    from studyapp.services import prisma, screening
+    from studyapp.services.dedup import duplicate_groups
+
+    with Store.open(demo) as store:
+        dups = {d["key"]: (g["primary_key"], d["method"]) for g in duplicate_groups(store) for d in g["duplicates"]}
+        ta, ft = screening.status_counts(store, "ta"), screening.status_counts(store, "ft")
+        conflict = [store.units.require(u)["key"] for u, v in screening.verdicts(store, "ta").items()
+                    if v.status == "conflict"]
+        counts = prisma.prisma_counts(store)
+    assert dups == {"P39": ("P01", "doi"), "P40": ("P07", "doi"), "P41": ("P04", "manual"), "P42": ("P12", "doi")}
+    assert ta == {"unscreened": 1, "pending": 0, "conflict": 1, "included": 26, "excluded": 11}
+    assert ft == {"unscreened": 0, "pending": 0, "conflict": 0, "included": 23, "excluded": 3}
+    assert conflict == ["P36"]
+    assert (counts["identified"], counts["duplicates_removed"], counts["screened"], counts["excluded_screening"],
+            counts["assessed"], counts["excluded_full_text"], counts["included"]) == (42, 4, 38, 11, 26, 3, 23)
+    assert counts["other_methods"]["identified"] == 1
 
 
 def test_the_two_coders_agree_often_but_never_completely_and_more_in_main_than_in_pilot(demo):

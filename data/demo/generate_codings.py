@@ -610,7 +610,7 @@ def agreement_report(rows: list[dict]) -> None:
             s = stats.setdefault((cb, field, rnd), [0, 0])
             s[0] += by["bob"] == by["chen"]
             s[1] += 1
-    for (cb, field, rnd), (same, n) in sorted(stats.items(), key=lambda x: (x[0][0], x[0][1], ROUNDS.index(x[0][2]))):
+    for (cb, field, rnd), (same, n) in sorted(stats.items(), key=lambda x: (x[0][0], x[0][1], (ROUNDS + ("extraction",)).index(x[0][2]))):
         print(f"{cb:26} {field:20} {rnd:12} {same:4}/{n:<4} {same / n:6.1%}")
 
 
@@ -627,6 +627,10 @@ def main() -> None:
     choose_changes(units)
     rows = codings(units)
     force_a_disagreement(rows)
+    # The papers' main coding is their data extraction (studyapp.services.extraction's own round);
+    # renamed after the values are drawn, so the draws are those of the main round.
+    rows = [{**r, "round": "extraction"} if r["unit_kind"] == "paper" and r["round"] == "main" else r
+            for r in rows]
     write(HERE / "codings.csv", rows, ["unit_kind", "unit_key", "codebook", "field", "coder", "round", "value"])
     adj = adjudications(rows, units)
     write(HERE / "adjudications.csv", adj,

@@ -74,7 +74,9 @@ def duplicates_cmd(folder, fmt) -> None:
     for g in groups:
         click.echo(f"{g['primary_key']} [{g['source']}] {g['title']}")
         for d in g["duplicates"]:
-            click.echo(f"  = {d['key']} [{d['source']}] by {d['method']} ({d['score']:.0f})")
+            score = f" ({d['score']:.0f})" if d.get("score") is not None else ""
+            click.echo(f"  = {d['key']} [{d['source']}] by {d['method']}{score}"
+                       + (f", linked by {d['linked_by']}" if d.get("linked_by") else ""))
 
 
 @papers_group.command("dedup")

@@ -33,6 +33,11 @@ def norm_title(title: str | None) -> str:
     return re.sub(r"[^0-9a-z]+", " ", text).strip()
 
 
+def _doi_key(doi: str | None) -> str:
+    """DOIs are case-insensitive; a record stored by hand (or by an older import) may keep its capitals."""
+    return (doi or "").strip().casefold()
+
+
 @dataclass(frozen=True)
 class Match:
     primary_id: int
@@ -56,6 +61,7 @@ class Matcher:
 
     def add(self, unit_id: int, title: str, year: int | None, doi: str) -> None:
         t = norm_title(title)
+        doi = _doi_key(doi)
         if doi:
             self.by_doi.setdefault(doi, unit_id)
             self.dois[unit_id] = doi
@@ -63,6 +69,7 @@ class Matcher:
         self.exact.setdefault(t, []).append((unit_id, year))
 
     def find(self, title: str, year: int | None, doi: str, unit_id: int | None = None) -> Match | None:
+        doi = _doi_key(doi)
         if doi and doi in self.by_doi and not self._split(unit_id, self.by_doi[doi]):
             return Match(self.by_doi[doi], "doi", 100.0)
         t = norm_title(title)

@@ -80,6 +80,12 @@ def progress(store: Store) -> list[dict]:
              "fields filled": sum(counts.get(u["id"], {}).values())} for u in included_papers(store)]
 
 
+def filled_by(store: Store, coder: str) -> set[int]:
+    """Ids of the papers on which `coder` has filled at least one field of their form (their own only)."""
+    cb = setup(store)
+    return {row[0] for f in cb.fields for row in store.annotations.values(cb.id, f.id, rounds=[ROUND], coders=[coder])}
+
+
 def extraction_table(store: Store, viewer: str | None) -> list[dict]:
     """One row per (included paper, coder) with every field as its label, plus a `final` row per paper
     where a lead adjudicated. Other coders' rows appear only once the extraction round is open."""

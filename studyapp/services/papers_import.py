@@ -18,6 +18,7 @@ from pathlib import Path
 from studyapp.errors import NotFound, StudyError
 from studyapp.readers.papers_records import PaperRecord, ReadResult, clean, clean_doi
 from studyapp.readers.papers_registry import read_papers, read_papers_bytes
+from studyapp.services.coding import lead_only
 from studyapp.services.dedup import DEFAULT_THRESHOLD, matcher_for
 from studyapp.store import Store
 from studyapp.store.papers import Papers
@@ -145,7 +146,9 @@ def import_results(store: Store, results: list[tuple[str, ReadResult]], *, sourc
 def import_papers(store: Store, files: list[str | Path], *, source: str | None = None,
                   search_string: str | None = None, actor: str | None = None, dedup: bool = True,
                   threshold: float = DEFAULT_THRESHOLD, keep_keys: bool = False) -> list[FileReport]:
-    """Read every file (format by suffix), then import them all in one transaction."""
+    """Read every file (format by suffix), then import them all in one transaction. Only a lead
+    imports search results (`actor`, see `coding.lead_only`); reviewers may snowball."""
+    lead_only(store, actor, "import papers")
     results = [(str(f), read_papers(f)) for f in files]
     return import_results(store, results, source=source, search_string=search_string, actor=actor,
                           dedup=dedup, threshold=threshold, keep_keys=keep_keys)
@@ -154,6 +157,7 @@ def import_papers(store: Store, files: list[str | Path], *, source: str | None =
 def import_uploads(store: Store, uploads: list[tuple[str, bytes]], *, source: str | None = None,
                    search_string: str | None = None, actor: str | None = None) -> list[FileReport]:
     """The Papers page's upload: (file name, bytes) pairs, same rules as `import_papers`."""
+    lead_only(store, actor, "import papers")
     results = [(name, read_papers_bytes(data, name)) for name, data in uploads]
     return import_results(store, results, source=source, search_string=search_string, actor=actor)
 
@@ -199,6 +203,18 @@ def snowball_files(store: Store, round_id: int, from_key: str, direction: str, f
     """Add the records of reference or citation lists (any paper format) found from paper `from_key`.
     They are de-duplicated against the study like any import, and each keeps the paper it came from."""
     return _snowball(store, round_id, from_key, direction, [(str(f), read_papers(f)) for f in files], actor)
+
+
+def snowball_uploads(store: Store, from_key: str, direction: str, uploads: list[tuple[str, bytes]], *,
+                     actor: str | None = None) -> list[FileReport]:
+    """The Papers page's snowballing: (file name, bytes) lists read first, then a new round and its
+    records in one transaction, so a broken file leaves neither an empty round nor half its records."""
+    if not uploads:
+        raise StudyError("give at least one reference or citation list")
+    results = [(name, read_papers_bytes(data, name)) for name, data in uploads]
+    with store.transaction():
+        round_id = start_snowball_round(store, direction, actor=actor)
+        return _snowball(store, round_id, from_key, direction, results, actor)
 
 
 def snowball_record(store: Store, round_id: int, from_key: str, direction: str, *, title: str,

@@ -80,5 +80,5 @@ def test_the_served_demo_shows_every_page_populated(demo_url, browser):
         if name == "home":
             metrics = page.locator('[data-testid="stMetric"]').all_inner_texts()
             assert any("Defects" in m and "101" in m for m in metrics), metrics
-            assert any("Papers" in m and "42" in m for m in metrics), metrics
+            assert any("Papers" in m and "43" in m for m in metrics), metrics  # 42 found by search, 1 by snowballing
     page.close()
