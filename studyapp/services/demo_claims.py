@@ -4,7 +4,8 @@
 data/demo/claims.yaml into the store). It checks that file as `studyapp claims import` would, writes a
 deterministic synthetic PeaTMOSS-schema sample to `<study>/datasets/sample.db` (generated, never
 committed), copies the fictional snapshot CSVs of data/demo/claims/ to `<study>/claims/` so the
-claims' relative paths resolve against the study folder, and records the dataset in the study's meta.
+claims' relative paths resolve against the study folder, records the dataset in the study's meta, and
+validates the claims once as the lead would (so the Claims page opens with verdicts and evidence).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from studyapp.store import Store
 SAMPLE_MODELS = 5000
 SAMPLE_SEED = 7
 DATASET = "datasets/sample.db"
+LEAD = "alice"
 
 
 def extend(store: Store, source: Path) -> None:
@@ -31,3 +33,6 @@ def extend(store: Store, source: Path) -> None:
     if (source / "claims").is_dir():
         shutil.copytree(source / "claims", store.folder / "claims", dirs_exist_ok=True)
     store.set_meta("dataset", cf.dataset or DATASET)
+    from studyapp.services.validation import validate_study
+
+    validate_study(store, viewer=LEAD, actor=LEAD, record=True)
