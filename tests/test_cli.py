@@ -82,3 +82,42 @@ def test_real_process_exit_codes_and_messages(tmp_path, tiny_codebook):
     assert f"{bad}:4: codebook: kind 'nonsense' is not one of slr, interview, defect, any" in p.stderr
     p = subprocess.run([STUDYAPP, "--version"], capture_output=True, text=True)
     assert p.returncode == 0 and "studyapp" in p.stdout
+
+
+def test_serve_stops_its_server_when_it_is_stopped(study):
+    """`studyapp serve` runs Streamlit as a child: a SIGTERM to it (a supervisor, a test) stops both."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "studyapp"), "serve", str(study.folder), "--port",
+                             str(port), "--no-auth"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(url, timeout=2).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise AssertionError("the server did not come up")
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url, timeout=1)
+                time.sleep(0.3)
+            except OSError:
+                break
+        else:
+            raise AssertionError("the Streamlit server is still answering after `studyapp serve` stopped")
+    finally:
+        if proc.poll() is None:
+            proc.kill()

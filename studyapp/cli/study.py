@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -38,10 +39,30 @@ def serve_study(folder: Path, port: int, host: str, *, auth: bool = True) -> int
            "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
     click.echo(f"serving {folder} on http://{host}:{port}  ({'coders sign in' if auth else 'no sign-in'};"
                " Ctrl+C to stop)")
+    cwd = REPO_ROOT if (REPO_ROOT / ".streamlit").is_dir() else None
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd)
+
+    def stop(signum, _frame) -> None:
+        # A supervisor (systemd, a test, kill) stops `studyapp serve`: stop the server with it.
+        proc.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        return subprocess.call(cmd, env=env, cwd=REPO_ROOT if (REPO_ROOT / ".streamlit").is_dir() else None)
-    except KeyboardInterrupt:
-        return 0
+        while True:
+            try:
+                return proc.wait()
+            except KeyboardInterrupt:
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if proc.poll() is None:
+            proc.terminate()
 
 
 @main.command("serve")

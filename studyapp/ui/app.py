@@ -5,5 +5,8 @@ import streamlit as st
 from studyapp.ui import state, views
 
 st.set_page_config(page_title="studyapp", page_icon=":material/science:", layout="wide")
+# Navigation first, hidden until sign-in: a deep link (/defects) keeps its page through the sign-in
+# form instead of falling back to Home, and nobody sees the page list before signing in.
+page = st.navigation(views.all_pages(), position="sidebar" if state.signed_in() else "hidden")
 state.sidebar()
-st.navigation(views.all_pages()).run()
+page.run()

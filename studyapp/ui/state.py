@@ -54,6 +54,11 @@ def current_coder() -> str | None:
     return st.session_state.get(CODER_KEY)
 
 
+def signed_in() -> bool:
+    """Whether pages may be shown: always in single-user mode, else once a coder has signed in."""
+    return not auth_enabled() or bool(st.session_state.get(USER_KEY))
+
+
 def current_role() -> str | None:
     """The current coder's role (coder | lead), read from the study, never from the session."""
     name, path = current_coder(), study_path()
@@ -105,6 +110,8 @@ def _signed_in_sidebar(path: Path, coders: list[dict]) -> None:
         except PermissionDenied as e:
             st.error(str(e))
         st.query_params.clear()
+        if user:
+            st.rerun()  # again, now signed in: with the page list (see app.py)
     if user:
         role = next(c["role"] for c in coders if c["name"] == user)
         st.session_state[CODER_KEY] = user

@@ -1,13 +1,16 @@
 """Real-browser fixtures: `studyapp serve` on a free localhost port, and Debian's chromium via Playwright.
 
 Use `serve(folder)` to start the app on any study folder (it is stopped after the test), and
-`browser` for a headless Chromium. Screenshots go to `OUT` (test-output/browser/).
+`browser` for a headless Chromium. Screenshots go to `OUT` (test-output/browser/). `demo_study` is
+the demo study built in a temporary folder. Helpers to drive the pages (settle after a rerun, sign
+in, pick the coder, read a dataframe) are in `_helpers.py`.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -56,11 +59,19 @@ def serve():
 
     yield start
     for proc in procs:
-        proc.terminate()
+        # The whole process group: `studyapp serve` runs Streamlit as a child, which would outlive it.
+        _signal_group(proc, signal.SIGTERM)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal_group(proc, signal.SIGKILL)
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 @pytest.fixture
@@ -73,6 +84,15 @@ def shots() -> Path:
 @pytest.fixture
 def server(ui_study, serve):
     return serve(ui_study.folder)
+
+
+@pytest.fixture
+def demo_study(tmp_path) -> Path:
+    """The demo study (data/demo) built afresh in a temporary folder: coders alice (lead), bob and
+    chen, whose passwords are NAME-demo."""
+    from studyapp.services.demo import build_demo
+
+    return build_demo(tmp_path / "demo")
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,6 @@ test-output/browser/interviews-*.png."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from studyapp.services.study import init_study
@@ -14,6 +12,7 @@ from studyapp.services.transcripts_import import import_transcripts
 from studyapp.store import Store
 from studyapp.store.transcripts import Transcripts
 
+from tests.browser._helpers import blur, coding_as, pick_coder, settle
 from tests.interviews.conftest import CODEBOOK, SAMPLES
 
 pytestmark = pytest.mark.browser
@@ -29,14 +28,6 @@ def interview_study(tmp_path):
     import_transcripts(store, [SAMPLES / "interview-03.vtt"], participant="P3")
     store.close()
     return tmp_path / "study"
-
-
-def _settled(page, timeout: float = 30) -> None:
-    busy = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
-    deadline, quiet = time.monotonic() + timeout, 0
-    while quiet < 3 and time.monotonic() < deadline:
-        page.wait_for_timeout(300)
-        quiet = 0 if page.locator(busy).count() else quiet + 1
 
 
 def _drag_over(page, words: str) -> None:
@@ -58,26 +49,18 @@ def _drag_over(page, words: str) -> None:
     page.mouse.up()
 
 
-def _coding_as(page) -> str:
-    """What the sidebar's "Coding as" box shows (Streamlit draws the choice in an input or a div)."""
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
-    inputs = box.locator("input")
-    shown = inputs.first.input_value() if inputs.count() else ""
-    return f"{box.inner_text()} {shown}"
-
-
 def test_a_coder_tags_a_mouse_selection_and_sees_it_after_reload(interview_study, serve, browser, shots):
     url = serve(interview_study)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{url}/interviews?t=interview-03")
     page.locator(f"{TURN} .sa-text").wait_for(timeout=30_000)
-    _settled(page)
+    settle(page)
     page.screenshot(path=str(shots / "interviews-open.png"), full_page=True)
-    assert "bob (coder)" in _coding_as(page)
+    assert "bob (coder)" in coding_as(page)
 
     _drag_over(page, QUOTE)
     page.get_by_text("Selected text").wait_for(timeout=15_000)
-    _settled(page)
+    settle(page)
     assert page.locator(f"{TURN} mark.sa-pending").inner_text() == QUOTE
     picker = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Codes for this quote")
     picker.locator("input").click()
@@ -86,8 +69,7 @@ def test_a_coder_tags_a_mouse_selection_and_sees_it_after_reload(interview_study
     page.keyboard.press("Escape")
     # Leave the picker first: its blur reflows the panel, and a click that starts before the reflow
     # ends on another element.
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    _settled(page)
+    blur(page)
     page.screenshot(path=str(shots / "interviews-picked.png"), full_page=True)
     page.get_by_role("button", name="Tag selection").click()
     page.get_by_text("saved with 1 code").wait_for(timeout=15_000)
@@ -101,16 +83,13 @@ def test_a_coder_tags_a_mouse_selection_and_sees_it_after_reload(interview_study
 
     page.reload()
     page.locator(f"{TURN} mark.sa-hl").wait_for(timeout=30_000)
-    _settled(page)
+    settle(page)
     assert page.locator(f"{TURN} mark.sa-hl").inner_text() == QUOTE
     assert page.locator(f"{TURN} .sa-chip").all_inner_texts() == ["Popularity"]
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(shots / "interviews-reloaded.png"), full_page=True)
 
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="chen (coder)").click()
-    _settled(page)
-    assert "chen (coder)" in _coding_as(page)
+    pick_coder(page, "chen (coder)")
     page.locator(f"{TURN} .sa-text").wait_for(timeout=15_000)
     assert page.locator(f"{TURN} mark.sa-hl").count() == 0
     assert page.locator(f"{TURN} .sa-chip").count() == 0
