@@ -40,6 +40,9 @@ def disagreement_list(store: Store, codebook_id: str, field: Field, viewer: str 
     if not d.rows:
         st.info("No disagreements to show for this field in rounds open for reconciliation.")
         return
+    flash = st.session_state.pop("agreement.adj.flash", None)
+    if flash:
+        st.success(flash)
     st.progress(d.resolved / d.total, text=f"{d.resolved} of {d.total} disagreements resolved")
     only_open = st.toggle("Only unresolved", value=True, key=f"agreement.only_open.{field.id}")
     rows = [r for r in d.rows if not (only_open and r["final"] is not None)]
@@ -47,7 +50,7 @@ def disagreement_list(store: Store, codebook_id: str, field: Field, viewer: str 
                            key=f"agreement.dpage.{field.id}") if len(rows) > PAGE_SIZE else 1
     for r in rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
         head = f"{r['key']} · {r['title'] or ''} · round {r['round']}"
-        with st.expander(("✅ " if r["final"] is not None else "⚠️ ") + head):
+        with st.expander(head, icon=":material/check_circle:" if r["final"] is not None else ":material/error:"):
             st.table({"coder": list(r["values"]), "value": list(r["values"].values())})
             if r["final"] is not None:
                 st.success(f"Final: {r['final']}")
@@ -68,6 +71,7 @@ def _form(store: Store, codebook_id: str, field: Field, r: dict, viewer: str | N
             try:
                 adjudicate(store, unit_id=r["unit_id"], codebook_id=codebook_id, field_id=field.id, value=value,
                            rationale=rationale, actor=viewer, round_id=r["round"])
+                st.session_state["agreement.adj.flash"] = f"{r['key']}: final value saved ({field.label})."
                 st.rerun()
             except StudyError as e:
                 st.error(str(e))
