@@ -73,7 +73,9 @@ def main() -> None:
                   for t in ("model", "reuse_repository", "model_to_reuse_repository")}
     print(f"dataset: {db} ({db.stat().st_size / 2**20:.0f} MB) {counts}\n")
 
-    print(f"{'metric':32} {'library s':>10} {'bare SQL s':>11} {'overhead s':>11} {'queries':>8}  value")
+    print("Each metric runs twice: 'cold' is the first run after opening the file (pages not yet in the OS cache),\n"
+          "the other columns are the second run.\n")
+    print(f"{'metric':32} {'cold s':>8} {'library s':>10} {'bare SQL s':>11} {'overhead s':>11} {'queries':>8}  value")
     worst = 0.0
     with open_dataset(db) as ds:
         for name, metric in METRICS.items():
@@ -86,13 +88,16 @@ def main() -> None:
                 params = {"registries": {"HF": "dataset", "HF again": "dataset"}, "k": 1000}
             check = _check(name, params, metric.default_test)
             t0 = time.perf_counter()
+            compute_metric(check, dataset=ds, store=None, base=None)
+            cold = time.perf_counter() - t0
+            t0 = time.perf_counter()
             m = compute_metric(check, dataset=ds, store=None, base=None)
             lib = time.perf_counter() - t0
             bare = bare_sql_seconds(db, m.queries)
             worst = max(worst, lib)
             value = f"{m.value:.4g}" if isinstance(m.value, (int, float)) else str(m.value)
-            print(f"{name:32} {lib:10.3f} {bare:11.3f} {lib - bare:11.3f} {len(m.queries):8d}  {value}")
-    print(f"slowest metric: {worst:.3f} s (target < 1 s)\n")
+            print(f"{name:32} {cold:8.3f} {lib:10.3f} {bare:11.3f} {lib - bare:11.3f} {len(m.queries):8d}  {value}")
+    print(f"slowest metric (second run): {worst:.3f} s (target < 1 s)\n")
 
     t0 = time.perf_counter()
     import pingouin  # noqa: F401  (imported lazily by the tests; about 2 s once per process)

@@ -5,7 +5,8 @@ with 40,000 segments, 5,000 defects, 5 coders and about 300,000 annotations with
 codebooks, then prints:
   - each page's script run with Streamlit's AppTest (median of 3 runs after a warm-up; the warm-up
     fills the caches keyed on the study's change counter, as a real session's first visit does);
-  - the first run of each page after a save (a changed counter: caches miss);
+  - the first run of each page after a save (a changed counter: caches miss; on the Papers page the
+    save is a screening decision, so the model retrains; elsewhere a defect's code);
   - saving one code (`code_many` of one row): p50 and p95 over 200 saves;
   - loading the next unit (`unit_view`) and the coder's unit list (`unit_table`);
   - the agreement overview of the defect codebook (`report_rows`, no bootstrap and with 1,000).
@@ -72,8 +73,29 @@ def build(folder: Path, seed: int = 0) -> None:
                          "claims_validated": ["all", "some", "none"]}.items():
         add("paper", "ptm-reuse-slr", field, codes, ids["paper"][:7_500], CODERS[1:3])        # 30,000
     store.annotations.set_many(rows, actor="bench")
+    _screening(store, ids["paper"][:3_000], rng)
     print(f"built: {store.table_counts()}")
     store.close()
+
+
+def _screening(store: Store, paper_ids: list[int], rng) -> None:
+    """bob and chen have screened the first 3,000 papers on title and abstract (about 20% included)."""
+    from studyapp.services import screening
+
+    cb = screening.setup(store, actor="alice")
+    st = screening.stage_of("ta")
+    rows = []
+    for coder in ("bob", "chen"):
+        include = rng.random(len(paper_ids)) < 0.2
+        for uid, inc in zip(paper_ids, include):
+            rows.append({"unit_id": uid, "codebook": cb.id, "field": st.field, "coder": coder, "round": st.round,
+                         "value": "include" if inc else "exclude", "value_num": None, "codebook_version": None,
+                         "note": None})
+            if not inc:
+                rows.append({"unit_id": uid, "codebook": cb.id, "field": st.reason_field, "coder": coder,
+                             "round": st.round, "value": "E1", "value_num": None, "codebook_version": None,
+                             "note": None})
+    store.annotations.set_many(rows, actor="bench")
 
 
 def page_times(folder: Path) -> dict[str, tuple[float, float]]:
@@ -96,9 +118,14 @@ def page_times(folder: Path) -> dict[str, tuple[float, float]]:
             if at.exception:
                 print(f"  {name}: exception {at.exception[0].value}")
                 break
-        with Store.open(folder) as store:  # a save changes the counter: the next run misses the caches
-            code_many(store, [CodingRow(store.units.ids_by_key("defect")["D0"], "dl-reengineering-defects",
-                                        "dl_stage", "bob", ["training", "environment"][len(out) % 2])])
+        with Store.open(folder) as store:  # a save changes the counters: the next run misses the caches
+            if name == "papers":  # the commonest save there: a screening decision (the model retrains)
+                from studyapp.services import screening
+
+                screening.decide(store, screening.queue(store, "ta", "bob").ids[0], "bob", "ta", "include")
+            else:
+                code_many(store, [CodingRow(store.units.ids_by_key("defect")["D0"], "dl-reengineering-defects",
+                                            "dl_stage", "bob", ["training", "environment"][len(out) % 2])])
         t0 = time.perf_counter()
         at.run()
         cold = time.perf_counter() - t0
@@ -128,6 +155,19 @@ def action_times(folder: Path) -> None:
             t0 = time.perf_counter()
             n = len(unit_table(store, kind, "bob"))
             print(f"unit list of {n:,} {kind}s (unit_table): {(time.perf_counter() - t0) * 1000:.0f} ms")
+        from studyapp.services import screening
+
+        t0 = time.perf_counter()
+        q = screening.queue(store, "ta", "bob")
+        print(f"screening queue of bob ({len(q.ids):,} left, model trained on his {q.done_by_me:,} decisions): "
+              f"{(time.perf_counter() - t0) * 1000:.0f} ms first, ", end="")
+        t0 = time.perf_counter()
+        screening.decide(store, q.ids[0], "bob", "ta", "include")
+        decide = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        screening.queue(store, "ta", "bob")
+        print(f"{(time.perf_counter() - t0) * 1000:.0f} ms after a decision (TF-IDF cached); "
+              f"recording the decision {decide * 1000:.0f} ms")
         for n_boot in (0, 1000):
             t0 = time.perf_counter()
             rows = report_rows(store, "dl-reengineering-defects", n_boot=n_boot)

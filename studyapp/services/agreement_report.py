@@ -36,16 +36,29 @@ def report_rows(store: Store, codebook_id: str | None = None, *, rounds: Sequenc
                 coders: Sequence[str] | None = None, n_boot: int = 1000, seed: int = 0) -> list[FieldAgreement]:
     """Agreement of every coded field (and tree level) of one or all codebooks, one entry per round."""
     ids = [codebook_id] if codebook_id else [c.id for c in list_codebooks(store)]
-    used = set(store.annotations.fields_in_use())
     out: list[FieldAgreement] = []
     for cb in ids:
-        for field, depth in agreement_fields(store, cb):
-            if (cb, field.id) not in used:
-                continue
-            for d in [None] + list(range(1, depth)):
-                for fa in agreement_by_round(store, cb, field.id, coders=coders, depth=d, n_boot=n_boot, seed=seed):
-                    if rounds is None or fa.rounds[0] in rounds:
-                        out.append(fa)
+        for field_id in report_fields(store, cb):
+            out += field_rows(store, cb, field_id, rounds=rounds, coders=coders, n_boot=n_boot, seed=seed)
+    return out
+
+
+def report_fields(store: Store, codebook_id: str) -> list[str]:
+    """The codebook's fields that have codings, in codebook order (the rows of its report)."""
+    used = set(store.annotations.fields_in_use())
+    return [f.id for f, _ in agreement_fields(store, codebook_id) if (codebook_id, f.id) in used]
+
+
+def field_rows(store: Store, codebook_id: str, field_id: str, *, rounds: Sequence[str] | None = None,
+               coders: Sequence[str] | None = None, n_boot: int = 1000, seed: int = 0) -> list[FieldAgreement]:
+    """One field's rows of the report: each tree level, each round. Depends only on that field's
+    codings (a page caches it on `store.history.field_counter`)."""
+    depth = dict((f.id, d) for f, d in agreement_fields(store, codebook_id)).get(field_id, 1)
+    out: list[FieldAgreement] = []
+    for d in [None] + list(range(1, depth)):
+        for fa in agreement_by_round(store, codebook_id, field_id, coders=coders, depth=d, n_boot=n_boot, seed=seed):
+            if rounds is None or fa.rounds[0] in rounds:
+                out.append(fa)
     return out
 
 

@@ -14,7 +14,6 @@ exclusions for different reasons are a conflict too, because PRISMA reports the 
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -153,6 +152,12 @@ def primary_papers(store: Store) -> list[dict]:
     return [u for u in store.units.list("paper", with_text=False) if u["id"] not in dups]
 
 
+def primary_ids(store: Store) -> list[int]:
+    """The ids of `primary_papers`, in the same order, without reading the papers."""
+    dups = store.repo(Papers).duplicate_map()
+    return [i for i in store.units.ordered_ids("paper") if i not in dups]
+
+
 @dataclass(frozen=True)
 class Verdict:
     status: str
@@ -170,13 +175,13 @@ def _votes(store: Store, cb_id: str, st: Stage) -> dict[int, dict[str, tuple[str
     return out
 
 
-def verdicts(store: Store, stage: str) -> dict[int, Verdict]:
+def verdicts(store: Store, stage: str, *, _votes_at: dict | None = None) -> dict[int, Verdict]:
     """Team-level verdict per eligible paper at `stage` (for counts, PRISMA and the lead; values of
     individual coders are not in it)."""
     st = stage_of(stage)
     cb = screening_codebook(store)
     need = reviewers(store)
-    votes = _votes(store, cb.id, st)
+    votes = _votes(store, cb.id, st) if _votes_at is None else _votes_at
     finals = {u: v for u, v, _ in store.finals.values(cb.id, st.field)}
     final_reasons = {u: v for u, v, _ in store.finals.values(cb.id, st.reason_field)}
     out: dict[int, Verdict] = {}
@@ -214,7 +219,7 @@ def eligible(store: Store, stage: str) -> list[int]:
     """Paper ids to screen at `stage`: every primary paper at title/abstract; at full text, those
     whose title/abstract verdict is include."""
     st = stage_of(stage)
-    ids = [u["id"] for u in primary_papers(store)]
+    ids = primary_ids(store)
     if st.id == "ta":
         return ids
     ta = verdicts(store, "ta")
@@ -342,10 +347,10 @@ def queue(store: Store, stage: str, coder: str, *, prioritise: bool = True) -> Q
 
     st = stage_of(stage)
     cb = screening_codebook(store)
-    vs = verdicts(store, st.id)
-    mine = my_decisions(store, st.id, coder)
-    need = reviewers(store)
     votes = _votes(store, cb.id, st)
+    vs = verdicts(store, st.id, _votes_at=votes)
+    mine = {u: v[coder] for u, v in votes.items() if coder in v}
+    need = reviewers(store)
     todo = [u for u, v in vs.items() if u not in mine and not v.final and len(votes.get(u, {})) < need]
     finals = {u: v for u, v, _ in store.finals.values(cb.id, st.field)}
     positive = {"include", "maybe"} if st.id == "ta" else {"include"}
@@ -361,8 +366,7 @@ def queue(store: Store, stage: str, coder: str, *, prioritise: bool = True) -> Q
     if not prioritise or not todo:
         return Queue(st.id, coder, todo, len(ids), len(mine), False, None,
                      "" if todo else "nothing left to screen at this stage", hint)
-    texts = _texts(store, ids)
-    ranking = sm.rank(texts, labels, X=_features(tuple(texts)))
+    ranking = sm.rank([], labels, X=_features_for(store, ids))
     todo_set = set(todo)
     ordered = [ids[i] for i in ranking.order if ids[i] in todo_set]
     note = ranking.reason or f"ordered by a model trained on {ranking.trained_on} decisions"
@@ -370,9 +374,25 @@ def queue(store: Store, stage: str, coder: str, *, prioritise: bool = True) -> Q
                  ranking.expected_remaining, note, hint)
 
 
-def _texts(store: Store, ids: list[int]) -> list[str]:
-    rows = {u["id"]: u for u in store.units.list("paper")}
-    return [f"{rows[i]['title'] or ''}\n{rows[i]['text'] or ''}" for i in ids]
+_FEATURES: dict[tuple, tuple[dict[int, int], object]] = {}
+
+
+def _features_for(store: Store, ids: list[int]):
+    """TF-IDF rows of `ids`, from features of every paper of the study kept while its set of papers
+    stays the same (a decision changes no text), so retraining after a decision costs a model fit,
+    not reading and vectorising every abstract again."""
+    from studyapp.services.screening_model import features
+
+    key = (str(store.folder), store.units.signature("paper"))
+    if key not in _FEATURES:
+        texts = store.units.texts("paper")
+        order = list(texts)
+        X = features([f"{texts[i][0]}\n{texts[i][1]}" for i in order])
+        if len(_FEATURES) >= 4:
+            _FEATURES.pop(next(iter(_FEATURES)))
+        _FEATURES[key] = ({u: n for n, u in enumerate(order)}, X)
+    row_of, X = _FEATURES[key]
+    return X[[row_of[i] for i in ids]]
 
 
 def _in_order(store: Store, cb_id: str, st: Stage, coder: str, mine: dict) -> list[tuple[str, str | None]]:
@@ -380,13 +400,16 @@ def _in_order(store: Store, cb_id: str, st: Stage, coder: str, mine: dict) -> li
     return [mine[u] for u in order if u in mine]
 
 
-@functools.lru_cache(maxsize=4)
-def _features(texts: tuple[str, ...]):
-    """TF-IDF features of the papers' texts, kept while the texts stay the same (a decision does not
-    change them), so retraining after each decision costs a model fit, not a re-vectorisation."""
-    from studyapp.services.screening_model import features
-
-    return features(list(texts))
+def queue_signature(store: Store, stage: str) -> tuple:
+    """What a stage's queue depends on: its decisions and resolutions, the papers, the duplicate links
+    and the number of reviewers. A page caches the queue on it, so saving a defect's code or another
+    stage's decision does not retrain the model."""
+    st = stage_of(stage)
+    cb = screening_codebook(store)
+    dups = store.repo(Papers).duplicate_map()
+    return (st.id, store.history.field_counter(cb.id, st.field), store.history.field_counter(cb.id, st.reason_field),
+            store.units.signature("paper"), hash(frozenset(dups.items())), reviewers(store),
+            store.history.field_counter(cb.id, STAGES["ta"].field) if st.id == "ft" else 0)
 
 
 def status_counts(store: Store, stage: str) -> dict[str, int]:

@@ -94,8 +94,9 @@ class Ranking:
 
 
 def rank(texts: list[str], labels: dict[int, int], *, classifier: str = "svm", X=None) -> Ranking:
-    """Order the unlabelled texts by a model trained on `labels` (row index -> 0/1)."""
-    n = len(texts)
+    """Order the unlabelled texts by a model trained on `labels` (row index -> 0/1); with `X`, the
+    texts' features are given and `texts` may be empty."""
+    n = X.shape[0] if X is not None else len(texts)
     unlabelled = [i for i in range(n) if i not in labels]
     y = np.array([labels[i] for i in sorted(labels)], dtype=int)
     if not len(y) or y.min() == y.max():
@@ -122,11 +123,11 @@ def estimate_remaining(X, idx: np.ndarray, y: np.ndarray, unlabelled_scores: np.
         return None, "an estimate needs at least two relevant and two irrelevant decisions"
     if not len(unlabelled_scores):
         return 0.0, ""
-    k = min(5, n_pos, n_neg)
+    k = min(3, n_pos, n_neg)  # three folds: the estimate is rough anyway, and it runs after every decision
     cv = StratifiedKFold(k, shuffle=True, random_state=0)
     cv_scores = cross_val_predict(_classifier(classifier), X[idx], y, cv=cv,
                                   method="decision_function" if classifier == "svm" else "predict_proba",
-                                  params={"sample_weight": balanced_weights(y)})
+                                  params={"sample_weight": balanced_weights(y, BALANCE_RATIO.get(classifier, 1.0))})
     cv_scores = cv_scores if cv_scores.ndim == 1 else cv_scores[:, 1]
     platt = LogisticRegression().fit(cv_scores.reshape(-1, 1), y)
     return float(platt.predict_proba(np.asarray(unlabelled_scores).reshape(-1, 1))[:, 1].sum()), ""

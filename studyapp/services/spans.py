@@ -256,7 +256,7 @@ def document_view(store: Store, transcript_id: int, viewer: str | None, codebook
     if cb is not None and viewer:
         wanted = set(ids)
         multi = {f.id: f.is_multi for f in cb.fields if f.is_coded}
-        for uid, fid, coder, rnd, value in store.repo(Transcripts).segment_annotations(cb.id):
+        for uid, fid, coder, rnd, value in store.repo(Transcripts).segment_annotations(cb.id, ids, round):
             if uid not in wanted or fid not in multi or rnd != round or (coder != viewer and not opened):
                 continue
             for code in (json.loads(value) if multi[fid] else [value]):

@@ -46,5 +46,10 @@ class History:
             return self._rows("action LIKE ?", (action_prefix + "%",), limit)
         return self._rows("1", (), limit)
 
+    def field_counter(self, codebook: str, field: str) -> int:
+        """Id of the last change to one field of a codebook (0 if none): a per-field change counter."""
+        return int(self.store.scalar("SELECT coalesce(max(id), 0) FROM history WHERE codebook = ? AND field = ?",
+                                     (codebook, field)) or 0)
+
     def count(self) -> int:
         return int(self.store.scalar("SELECT count(*) FROM history"))

@@ -176,6 +176,13 @@ def m005_coder_invite_tokens(db: Database) -> None:
     db.execute("ALTER TABLE coders ADD COLUMN token_hash TEXT")
 
 
+@migrations()
+def m006_history_field_index(db: Database) -> None:
+    """The last change to one codebook field (`history.field_counter`): caches of per-field agreement
+    key on it, so a save recomputes one field's row instead of the whole overview."""
+    db.execute("CREATE INDEX idx_history_field ON history (codebook, field, id)")
+
+
 def apply(db: Database, stop_before: str | None = None) -> None:
     """Bring `db` to the newest schema (or to just before `stop_before`, for upgrade tests)."""
     if stop_before:

@@ -47,3 +47,12 @@ def slr_001_duplicates_snowballing(db) -> None:
         );
         """
     )
+
+
+@migrations()
+def slr_002_decision_order_index(db) -> None:
+    """The order in which a reviewer made their screening decisions (for the stopping hint) is read
+    from the history on every queue; this partial index serves that query without scanning every
+    coding ever made (0.1 s at 300,000 history rows)."""
+    db.execute("CREATE INDEX idx_history_decisions ON history (codebook, field, coder, round, unit_id, id)"
+               " WHERE action = 'annotation.set'")

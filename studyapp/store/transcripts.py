@@ -90,8 +90,18 @@ class Transcripts:
         extra, params = _in("id", unit_ids)
         return {i: t or "" for i, t in self.store.conn.execute(f"SELECT id, text FROM units WHERE 1{extra}", params)}
 
-    def segment_annotations(self, codebook: str) -> list[tuple]:
-        """(unit_id, field, coder, round, value) of coders' annotations on segments with `codebook`."""
+    def segment_annotations(self, codebook: str, unit_ids: Sequence[int] | None = None,
+                            round: str | None = None) -> list[tuple]:
+        """(unit_id, field, coder, round, value) of coders' annotations on segments with `codebook`
+        (only on `unit_ids` and in `round` when given: one transcript's, probed by primary key)."""
+        if unit_ids is not None:
+            extra, params = _in("a.unit_id", unit_ids)
+            if round is not None:
+                extra += " AND a.round = ?"
+                params = [*params, round]
+            return self.store.conn.execute(
+                "SELECT a.unit_id, a.field, a.coder, a.round, a.value FROM annotations a"
+                f" WHERE a.codebook = ?{extra} ORDER BY a.unit_id, a.field, a.coder", (codebook, *params)).fetchall()
         return self.store.conn.execute(
             "SELECT a.unit_id, a.field, a.coder, a.round, a.value FROM annotations a JOIN units u ON u.id = a.unit_id"
             " WHERE u.kind = 'segment' AND a.codebook = ? ORDER BY a.unit_id, a.field, a.coder", (codebook,)).fetchall()

@@ -85,6 +85,23 @@ class Units:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         return [_decode(r) for r in self.store.query(sql, params)]
 
+    def ordered_ids(self, kind: str) -> list[int]:
+        """Ids of one kind in list order (parent, seq, id), without reading or decoding any row."""
+        return [i for i, in self.store.conn.execute(
+            "SELECT id FROM units WHERE kind = ? ORDER BY coalesce(parent_id, 0), coalesce(seq, 0), id", (kind,))]
+
+    def texts(self, kind: str) -> dict[int, tuple[str, str]]:
+        """unit id -> (title, text) of every unit of a kind: what a text model reads."""
+        return {i: (t or "", x or "") for i, t, x in self.store.conn.execute(
+            "SELECT id, title, text FROM units WHERE kind = ?", (kind,))}
+
+    def signature(self, kind: str) -> tuple[int, int]:
+        """(count, largest id) of a kind. Units are added, never edited in their text, so the pair
+        names the set of texts a cache may key on."""
+        n, top = self.store.conn.execute("SELECT count(*), coalesce(max(id), 0) FROM units WHERE kind = ?",
+                                         (kind,)).fetchone()
+        return int(n), int(top)
+
     def count_by_kind(self) -> dict[str, int]:
         return {k: n for k, n in self.store.conn.execute("SELECT kind, count(*) FROM units GROUP BY kind")}
 

@@ -157,5 +157,11 @@ def cached(study: str, counter: int, fn_name: str, *args, kwargs: tuple = ()):
         return fn(store, *args, **dict(kwargs))
 
 
+def cached_on(store: Store, signature, fn_name: str, *args, **kwargs):
+    """Like `cached_call`, keyed on `signature` (e.g. one field's change counter) instead of the whole
+    study's: a save elsewhere in the study keeps this result."""
+    return cached(str(store.folder), signature, fn_name, *args, kwargs=tuple(sorted(kwargs.items())))
+
+
 def cached_call(store: Store, fn_name: str, *args, **kwargs):
     return cached(str(store.folder), store.change_counter(), fn_name, *args, kwargs=tuple(sorted(kwargs.items())))

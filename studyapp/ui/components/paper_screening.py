@@ -96,8 +96,11 @@ def screening_view(store: Store, coder: str | None, key: str = "papers.screen") 
     flash = st.session_state.pop(f"{key}.flash", None)
     if flash:
         (st.success if flash[0] == "success" else st.error)(flash[1])
-    q = screening.queue(store, stage, coder)
-    mine = screening.my_decisions(store, stage, coder)
+    from studyapp.ui import state
+
+    sig = screening.queue_signature(store, stage)
+    q = state.cached_on(store, sig, "studyapp.services.screening.queue", stage, coder)
+    mine = state.cached_on(store, sig, "studyapp.services.screening.my_decisions", stage, coder)
     st.caption(f"You have screened {q.done_by_me} of {q.eligible} papers at this stage; {len(q.ids)} to go. "
                + (q.model_note[:1].upper() + q.model_note[1:] + "." if q.model_note else "")
                + (f" The model expects about {q.expected_remaining:.0f} relevant papers among them."

@@ -39,9 +39,21 @@ def render() -> None:
             _report(store, cb)
 
 
+def _report_rows(store, cb: str) -> list:
+    """Every field's report rows, each cached on that field's last change (and the codebook version
+    and rounds), so saving one code recomputes one field, not the overview."""
+    from studyapp.services.agreement_report import report_fields
+
+    version = (store.codebooks.latest(cb) or {}).get("id")
+    rounds = tuple((r["id"], r["reconciliation_open"]) for r in store.rounds.list())
+    return [fa for fid in report_fields(store, cb)
+            for fa in state.cached_on(store, ("field", cb, fid, version, store.history.field_counter(cb, fid), rounds),
+                                      "studyapp.services.agreement_report.field_rows", cb, fid)]
+
+
 def _overview(store, cb: str) -> None:
     """Every field (and tree level) per round: the numbers a methods section reports."""
-    rows = state.cached_call(store, "studyapp.services.agreement_report.report_rows", cb)
+    rows = _report_rows(store, cb)
     table = pd.DataFrame([fa.headline() for fa in rows])
     if table.empty:
         st.info("No field of this codebook has codings.")
@@ -174,7 +186,7 @@ def _report(store, cb: str) -> None:
     fmt = st.radio("Format", list(REPORT_MIME), horizontal=True, key="agreement.report_fmt",
                    format_func=lambda f: {"latex": "LaTeX (booktabs)", "html": "HTML with chart"}.get(f, f.upper()
                                                                                                if f != "markdown" else "Markdown"))
-    rows = state.cached_call(store, "studyapp.services.agreement_report.report_rows", cb)
+    rows = _report_rows(store, cb)
     if not rows:
         st.info("No field of this codebook has codings.")
         return
