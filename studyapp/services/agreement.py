@@ -195,15 +195,18 @@ def field_alpha(store: Store, codebook_id: str, field_id: str, *, rounds: Sequen
     rows = store.annotations.value_counts(codebook_id, field_id, rounds=rounds, coders=coders, unit_ids=unit_ids)
     counts = np.zeros((0, len(categories)))
     if rows:
+        k, index = len(categories), {c: i for i, c in enumerate(categories)}
         unit, rnd, value, n = zip(*rows)
-        unit, n = np.fromiter(unit, np.int64, len(rows)), np.fromiter(n, float, len(rows))
+        unit = np.fromiter(unit, np.int64, len(rows))
         starts = unit[1:] != unit[:-1]
         if len(set(rnd)) > 1:
             starts |= np.asarray(rnd[1:], dtype=object) != np.asarray(rnd[:-1], dtype=object)
         unit_idx = np.concatenate([[0], np.cumsum(starts)])
-        cat_idx = pd.Categorical(value, categories=categories).codes
-        counts = np.zeros((int(unit_idx[-1]) + 1, len(categories)))
-        np.add.at(counts, (unit_idx, cat_idx), n)
+        cat_idx = np.fromiter((index.get(v, -1) for v in value), np.int64, len(rows))
+        keep = cat_idx >= 0  # a value that is no code of this version (an older codebook's) is left out
+        cells = np.bincount(unit_idx[keep] * k + cat_idx[keep], weights=np.asarray(n, float)[keep],
+                            minlength=(int(unit_idx[-1]) + 1) * k)
+        counts = cells.reshape(-1, k)
     n_coders = len(store.annotations.coders_of(codebook_id, field_id, rounds)) if coders is None else len(coders)
     return krippendorff_alpha(UnitCounts(counts, tuple(categories), n_coders=n_coders), level=field.level)
 

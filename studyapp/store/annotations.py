@@ -93,11 +93,20 @@ class Annotations:
 
     def value_counts(self, codebook: str, field: str, *, rounds: Sequence[str] | None = None,
                      coders: Sequence[str] | None = None, unit_ids: Sequence[int] | None = None) -> list[tuple]:
-        """(unit_id, round, value, n coders) for one field, counted in SQL: the units x categories
-        table agreement needs, without moving every coder's row into Python (the fast path)."""
+        """(unit_id, round, value, n coders) for one field, ordered by unit and round: the units x
+        categories table agreement needs. For all coders and units it is read from the counts the
+        triggers keep (a stream in key order); a subset of coders or units is counted in SQL."""
+        if coders is None and unit_ids is None:
+            sql = "SELECT unit_id, round, value, n FROM agreement_counts WHERE codebook = ? AND field = ?"
+            params: list = [codebook, field]
+            if rounds is not None:
+                rounds = list(rounds)
+                sql += f" AND round IN ({','.join('?' * len(rounds))})" if rounds else " AND 0"
+                params.extend(rounds)
+            return self.store.conn.execute(sql + " ORDER BY unit_id, round", params).fetchall()
         sql = ("SELECT unit_id, round, value, count(*) FROM annotations"
                " WHERE codebook = ? AND field = ? AND value IS NOT NULL")
-        params: list = [codebook, field]
+        params = [codebook, field]
         for col, vals in (("round", rounds), ("coder", coders), ("unit_id", unit_ids)):
             if vals is not None:
                 vals = list(vals)
@@ -105,6 +114,15 @@ class Annotations:
                 params.extend(vals)
         sql += " GROUP BY unit_id, round, value ORDER BY unit_id, round"
         return self.store.conn.execute(sql, params).fetchall()
+
+    def counts_drift(self) -> list[tuple]:
+        """Rows where the kept counts differ from counting `annotations` again (empty when sound)."""
+        return self.store.conn.execute(
+            "SELECT codebook, field, unit_id, round, value, sum(a), sum(b) FROM ("
+            " SELECT codebook, field, unit_id, round, value, count(*) AS a, 0 AS b FROM annotations"
+            "  GROUP BY codebook, field, unit_id, round, value"
+            " UNION ALL SELECT codebook, field, unit_id, round, value, 0, n FROM agreement_counts)"
+            " GROUP BY codebook, field, unit_id, round, value HAVING sum(a) != sum(b)").fetchall()
 
     def coders_of(self, codebook: str, field: str, rounds: Sequence[str] | None = None) -> list[str]:
         """Coders with at least one value in the field (optionally in some rounds).

@@ -183,6 +183,37 @@ def m006_history_field_index(db: Database) -> None:
     db.execute("CREATE INDEX idx_history_field ON history (codebook, field, id)")
 
 
+_COUNT_KEY = "codebook = {r}.codebook AND field = {r}.field AND unit_id = {r}.unit_id AND round = {r}.round" \
+    " AND value = {r}.value"
+_COUNT_ADD = ("INSERT INTO agreement_counts (codebook, field, unit_id, round, value, n)"
+              " VALUES (NEW.codebook, NEW.field, NEW.unit_id, NEW.round, NEW.value, 1)"
+              " ON CONFLICT (codebook, field, unit_id, round, value) DO UPDATE SET n = n + 1;")
+_COUNT_DROP = (f"UPDATE agreement_counts SET n = n - 1 WHERE {_COUNT_KEY.format(r='OLD')};"
+               f" DELETE FROM agreement_counts WHERE {_COUNT_KEY.format(r='OLD')} AND n <= 0;")
+
+
+@migrations()
+def m007_agreement_counts(db: Database) -> None:
+    """How many coders gave each value on each unit, per codebook field and round, kept by triggers
+    on `annotations` (so every writer keeps it right, and a restore with triggers set aside copies
+    it as it was). Krippendorff's alpha needs only these counts: reading them is a stream in key
+    order, with no GROUP BY over every coder's row (`annotations.value_counts`)."""
+    db.executescript(f"""
+        CREATE TABLE agreement_counts (
+            codebook TEXT NOT NULL, field TEXT NOT NULL, unit_id INTEGER NOT NULL, round TEXT NOT NULL,
+            value TEXT NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (codebook, field, unit_id, round, value)
+        ) WITHOUT ROWID;
+        INSERT INTO agreement_counts (codebook, field, unit_id, round, value, n)
+            SELECT codebook, field, unit_id, round, value, count(*) FROM annotations
+            GROUP BY codebook, field, unit_id, round, value;
+        CREATE TRIGGER annotations_counts_insert AFTER INSERT ON annotations BEGIN {_COUNT_ADD} END;
+        CREATE TRIGGER annotations_counts_delete AFTER DELETE ON annotations BEGIN {_COUNT_DROP} END;
+        CREATE TRIGGER annotations_counts_update AFTER UPDATE OF codebook, field, unit_id, round, value
+            ON annotations BEGIN {_COUNT_DROP} {_COUNT_ADD} END;
+        """)
+
+
 def apply(db: Database, stop_before: str | None = None) -> None:
     """Bring `db` to the newest schema (or to just before `stop_before`, for upgrade tests)."""
     if stop_before:

@@ -52,6 +52,8 @@ def test_study_made_by_migration_1_upgrades_cleanly(tmp_path):
         assert new.memos.count() == 0
         indexes = {r["name"] for r in new.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "idx_annotations_field" in indexes
+        assert new.annotations.value_counts("cb", "f") == [(1, "main", "a", 1)]  # counted at the upgrade
+        assert new.annotations.counts_drift() == []
 
 
 def test_transaction_is_all_or_nothing(tmp_path):
@@ -121,3 +123,32 @@ def test_change_counter_grows(tmp_path):
     c0 = s.change_counter()
     s.coders.add("bob")
     assert s.change_counter() > c0
+
+
+def test_kept_agreement_counts_follow_every_set_change_and_clear(study):
+    """The per-(unit, value) counts the triggers keep equal counting the annotations again, after
+    inserts, changed values, clears and re-sets across fields, coders and rounds."""
+    import random
+
+    from studyapp.services.coding import code_many
+
+    rng = random.Random(4)
+    study.rounds.ensure("pilot", "Pilot")
+    units = [u["id"] for u in study.units.list("defect", with_text=False)]
+    for _ in range(300):
+        row = _row(rng, units)
+        code_many(study, [row])
+        assert study.annotations.counts_drift() == []
+    fast = study.annotations.value_counts("tiny", "stage")
+    slow = study.annotations.value_counts("tiny", "stage", coders=["bob", "chen", "lea"])
+    assert fast == slow and fast
+
+
+def _row(rng, units):
+    from studyapp.services.coding import CodingRow
+
+    field = rng.choice(["stage", "severity"])
+    codes = {"stage": ["env", "train"], "severity": ["low", "high"]}[field]
+    value = None if rng.random() < 0.2 else rng.choice(codes)
+    return CodingRow(rng.choice(units), "tiny", field, rng.choice(["bob", "chen", "lea"]), value,
+                     round=rng.choice(["main", "pilot"]))
