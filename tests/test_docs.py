@@ -37,3 +37,16 @@ def test_codebook_format_doc_names_every_key():
     doc = (REPO / "docs" / "codebooks.md").read_text(encoding="utf-8")
     missing = [k for k in sorted(FIELD_KEYS | CODE_KEYS) if f"{k}:" not in doc]
     assert not missing, f"undocumented codebook keys in docs/codebooks.md: {missing}"
+
+
+def test_claims_doc_names_every_metric_parameter_key_and_test():
+    from studyapp.datasets.metrics import METRICS
+    from studyapp.services.claims import CHECK_KEYS, CLAIM_KEYS
+    from studyapp.stats.hypothesis import TESTS
+
+    doc = (REPO / "docs" / "claims.md").read_text(encoding="utf-8")
+    missing = [f"metric {m}" for m in METRICS if f"`{m}`" not in doc]
+    missing += [f"{m.name}.{p}" for m in METRICS.values() for p in m.params if f"`{p}`" not in doc]
+    missing += [f"key {k}" for k in sorted(CLAIM_KEYS | CHECK_KEYS) if f"`{k}`" not in doc]
+    missing += [f"test {t}" for t in TESTS if f"`{t}`" not in doc and t not in doc]
+    assert not missing, f"undocumented in docs/claims.md: {missing}"

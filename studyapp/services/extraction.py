@@ -72,8 +72,8 @@ def progress(store: Store) -> list[dict]:
     """Per included paper: how many coders filled its form and how many fields (no values: stays blind)."""
     cb = setup(store)
     counts: dict[int, dict[str, int]] = {}
-    for unit_id, _cb, _f, coder, rnd, _v in store.annotations.current_rows():
-        if _cb == cb.id and rnd == ROUND:
+    for f in cb.fields:
+        for unit_id, coder, *_ in store.annotations.values(cb.id, f.id, rounds=[ROUND]):
             counts.setdefault(unit_id, {}).setdefault(coder, 0)
             counts[unit_id][coder] += 1
     return [{"key": u["key"], "title": u["title"], "coders": len(counts.get(u["id"], {})),

@@ -97,19 +97,19 @@ def extraction_xlsx(store: Store, viewer: str | None) -> bytes:
     return buf.getvalue()
 
 
+#: Each export's file name and MIME type (known before the content is made, for download buttons).
+FILES = {"bibtex": ("included.bib", "application/x-bibtex"), "csv": ("included.csv", "text/csv"),
+         "screening-csv": ("screening.csv", "text/csv"), "extraction-csv": ("extraction.csv", "text/csv"),
+         "extraction-xlsx": ("extraction.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+
+
 def export(store: Store, what: str, viewer: str | None = None) -> tuple[str | bytes, str, str]:
     """(content, file name, MIME type) of one export."""
-    if what == "bibtex":
-        return included_bibtex(store), "included.bib", "application/x-bibtex"
-    if what == "csv":
-        return included_csv(store), "included.csv", "text/csv"
-    if what == "screening-csv":
-        return screening_csv(store), "screening.csv", "text/csv"
-    if what == "extraction-csv":
-        return extraction_csv(store, viewer), "extraction.csv", "text/csv"
-    if what == "extraction-xlsx":
-        return (extraction_xlsx(store, viewer), "extraction.xlsx",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    from studyapp.errors import StudyError
+    makers = {"bibtex": lambda: included_bibtex(store), "csv": lambda: included_csv(store),
+              "screening-csv": lambda: screening_csv(store), "extraction-csv": lambda: extraction_csv(store, viewer),
+              "extraction-xlsx": lambda: extraction_xlsx(store, viewer)}
+    if what not in makers:
+        from studyapp.errors import StudyError
 
-    raise StudyError(f"unknown export {what!r}; use one of {', '.join(FORMATS)}")
+        raise StudyError(f"unknown export {what!r}; use one of {', '.join(FORMATS)}")
+    return (makers[what](), *FILES[what])

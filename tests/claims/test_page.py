@@ -3,15 +3,11 @@ one claim's chart, statistics, verdict and exact queries, editing a claim's chec
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from studyapp.services import validation
 from studyapp.services.claims import import_claims
-
-APP = str(Path(__file__).resolve().parents[2] / "studyapp" / "ui" / "app.py")
+from tests.pages import open_page
 
 
 @pytest.fixture
@@ -45,13 +41,8 @@ def claims_study(study, tmp_path, monkeypatch):
     return study
 
 
-def _open(coder: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["app.coder"] = coder
-    at.run()
-    at.switch_page("views/claims.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def _open(coder: str):
+    return open_page("claims", coder, timeout=180)
 
 
 def _evidence(at):

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from studyapp.services.coding import CodingRow, code_many
 from studyapp.services.defects_import import import_defects
 from tests.defects.conftest import CB
-
-APP = str(Path(__file__).resolve().parents[2] / "studyapp" / "ui" / "app.py")
+from tests.pages import open_page
 
 
 @pytest.fixture
@@ -22,15 +18,8 @@ def page_study(defect_study, issues_csv, monkeypatch):
     return defect_study
 
 
-def _page(coder: str, view: str = "Label") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["app.coder"] = coder
-    at.run()
-    at.switch_page("views/defects.py").run()
-    if view != "Label":
-        at.radio(key="defects.view").set_value(view).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def _page(coder: str, view: str = "Label"):
+    return open_page("defects", coder, view=None if view == "Label" else view)
 
 
 def _key(store, unit_key: str, field: str, round_id: str = "main") -> str:

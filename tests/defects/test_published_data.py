@@ -134,17 +134,12 @@ def test_agreement_per_field_and_round(rounds):
 def test_agreement_page_shows_each_field_per_round(rounds, monkeypatch):
     """The Agreement page on the two raters' rounds: one overview row per field (and tree level) and
     round, never pooled; kappa defined for the fields both raters used."""
-    from streamlit.testing.v1 import AppTest
+    from tests.pages import open_page
 
     store, _, _ = rounds
     monkeypatch.setenv("STUDYAPP_STUDY", str(store.folder))
     monkeypatch.delenv("STUDYAPP_AUTH", raising=False)
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "studyapp" / "ui" / "app.py"),
-                           default_timeout=120)
-    at.session_state["app.coder"] = "lead"
-    at.run()
-    at.switch_page("views/agreement.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page("agreement", "lead")
     overview = next(d.value for d in at.dataframe if "alpha 95% CI" in d.value.columns)
     rows = {(r["label"], r["rounds"]) for _, r in overview.iterrows()}
     from studyapp.services.codebooks import codebook_version

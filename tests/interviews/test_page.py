@@ -4,7 +4,6 @@ a turn and a pending quote span, memos, every analysis view, and saturation equa
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,8 +14,8 @@ from studyapp.services.spans import add_span, own_codes, segment_memos, tag_segm
 from studyapp.store.transcripts import Transcripts
 
 from tests.interviews.conftest import seg
+from tests.pages import open_page
 
-APP = str(Path(__file__).resolve().parents[2] / "studyapp" / "ui" / "app.py")
 CB = "ptm-reuse-interviews"
 
 
@@ -29,15 +28,8 @@ def page_study(istudy, monkeypatch):
     return istudy
 
 
-def _open(coder: str, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["app.coder"] = coder
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    at.switch_page("views/interviews.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def _open(coder: str, **state):
+    return open_page("interviews", coder, **state)
 
 
 def _document(at: AppTest) -> dict:

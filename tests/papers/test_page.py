@@ -3,26 +3,15 @@ blind, reconcile and resolve as the lead, extract, record and merge claims, spli
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from studyapp.services import extraction, paper_claims, prisma, screening
 from tests.papers.conftest import TA, screen_all
+from tests.pages import open_page
 
-APP = str(Path(__file__).resolve().parents[2] / "studyapp" / "ui" / "app.py")
 
-
-def _open(coder: str, view: str = "Screen") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["app.coder"] = coder
-    at.run()
-    at.switch_page("views/papers.py").run()
-    if view != "Screen":
-        at.radio(key="papers.view").set_value(view).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def _open(coder: str, view: str = "Screen"):
+    return open_page("papers", coder, view=None if view == "Screen" else view)
 
 
 def _title(at) -> str:

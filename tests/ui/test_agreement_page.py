@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from studyapp.services.coding import CodingRow, code_many
-
-APP = str(Path(__file__).resolve().parents[2] / "studyapp" / "ui" / "app.py")
+from tests.pages import open_page
 
 
 @pytest.fixture
@@ -28,13 +24,8 @@ def _frame(at, column):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def _open(coder: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["app.coder"] = coder
-    at.run()
-    at.switch_page("views/agreement.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def _open(coder: str):
+    return open_page("agreement", coder)
 
 
 def test_overview_and_field_statistics(agree_study):

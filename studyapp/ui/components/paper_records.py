@@ -8,6 +8,7 @@ and the review's exports; importing and exporting are for leads.
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pandas as pd
@@ -107,8 +108,15 @@ def import_view(store: Store, coder: str | None, is_lead: bool, key: str = "pape
     st.markdown("#### Exports")
     cols = st.columns(len(paper_exports.FORMATS))
     for col, what in zip(cols, paper_exports.FORMATS):
-        data, name, mime = paper_exports.export(store, what, viewer=coder)
-        col.download_button(name, data, name, mime, key=f"{key}.export.{what}")
+        name, mime = paper_exports.FILES[what]
+        col.download_button(name, functools.partial(_export, store.folder, what, coder), name, mime,
+                            key=f"{key}.export.{what}")
+
+
+def _export(folder, what: str, viewer: str | None) -> str | bytes:
+    """Made when the button is clicked (not on every run of the page), on a store of its own."""
+    with Store.open(folder) as store:
+        return paper_exports.export(store, what, viewer=viewer)[0]
 
 
 def _snowball_form(store: Store, coder: str | None, key: str) -> None:
