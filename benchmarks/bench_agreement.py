@@ -19,9 +19,9 @@ from pathlib import Path
 import krippendorff
 import numpy as np
 
-from studyapp.services.agreement import field_agreement, field_alpha
-from studyapp.services.reliability_data import reliability_data
-from studyapp.services.study import init_study
+from studyapp.services.agreement.fields import field_agreement, field_alpha
+from studyapp.services.agreement.reliability_data import reliability_data
+from studyapp.services.study.study import init_study
 
 CODES = [f"c{i}" for i in range(10)]
 CODEBOOK = textwrap.dedent("""\

@@ -27,9 +27,9 @@ from studyapp.datasets.metrics import METRICS
 from studyapp.datasets.sample import generate
 from studyapp.datasets.sandbox import open_dataset
 from studyapp.paths import DEMO_SOURCE
-from studyapp.services.claims import Check, checks_of
-from studyapp.services.demo import build_demo
-from studyapp.services.validation import compute_metric, validate_study
+from studyapp.services.claims.claims_file import Check, checks_of
+from studyapp.services.claims.validation import compute_metric, validate_study
+from studyapp.services.demo.build import build_demo
 from studyapp.store import Store
 
 FULL = 281_638

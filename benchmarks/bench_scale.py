@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from studyapp.paths import CODEBOOKS_DIR
-from studyapp.services.coding import CodingRow, code_many
-from studyapp.services.study import init_study
+from studyapp.services.coding.coding import CodingRow, code_many
+from studyapp.services.study.study import init_study
 from studyapp.store import Store
 
 APP = str(Path(__file__).resolve().parents[1] / "studyapp" / "ui" / "app.py")
@@ -80,7 +80,7 @@ def build(folder: Path, seed: int = 0) -> None:
 
 def _screening(store: Store, paper_ids: list[int], rng) -> None:
     """bob and chen have screened the first 3,000 papers on title and abstract (about 20% included)."""
-    from studyapp.services import screening
+    from studyapp.services.papers import screening
 
     cb = screening.setup(store, actor="alice")
     st = screening.stage_of("ta")
@@ -120,7 +120,7 @@ def page_times(folder: Path) -> dict[str, tuple[float, float]]:
                 break
         with Store.open(folder) as store:  # a save changes the counters: the next run misses the caches
             if name == "papers":  # the commonest save there: a screening decision (the model retrains)
-                from studyapp.services import screening
+                from studyapp.services.papers import screening
 
                 screening.decide(store, screening.queue(store, "ta", "bob").ids[0], "bob", "ta", "include")
             else:
@@ -134,8 +134,8 @@ def page_times(folder: Path) -> dict[str, tuple[float, float]]:
 
 
 def action_times(folder: Path) -> None:
-    from studyapp.services.agreement_report import report_rows
-    from studyapp.services.browse import unit_table, unit_view
+    from studyapp.services.agreement.report import report_rows
+    from studyapp.services.study.browse import unit_table, unit_view
 
     with Store.open(folder) as store:
         defects = list(store.units.ids_by_key("defect").values())
@@ -155,7 +155,7 @@ def action_times(folder: Path) -> None:
             t0 = time.perf_counter()
             n = len(unit_table(store, kind, "bob"))
             print(f"unit list of {n:,} {kind}s (unit_table): {(time.perf_counter() - t0) * 1000:.0f} ms")
-        from studyapp.services import screening
+        from studyapp.services.papers import screening
 
         t0 = time.perf_counter()
         q = screening.queue(store, "ta", "bob")

@@ -20,8 +20,8 @@ import time
 import zipfile
 from pathlib import Path
 
-from studyapp.readers.papers_labelled import read_labelled
-from studyapp.services.screening_model import rrf, simulate, wss
+from studyapp.readers.papers.labelled import read_labelled
+from studyapp.services.papers.screening_model import rrf, simulate, wss
 
 
 def asreview_curve(project: Path) -> tuple[list[tuple[int, int]], int]:

@@ -32,7 +32,7 @@ CODEBOOK = textwrap.dedent("""\
 
 
 def writer(folder: str, coder: str, n: int, barrier) -> dict:
-    from studyapp.services.coding import CodingRow, code_many
+    from studyapp.services.coding.coding import CodingRow, code_many
     from studyapp.store import Store
 
     with Store.open(folder) as store:
@@ -53,8 +53,8 @@ def writer(folder: str, coder: str, n: int, barrier) -> dict:
 def reader(folder: str, stop: str, ready: str) -> list[float]:
     import os
 
-    from studyapp.services.browse import unit_table
-    from studyapp.services.study import status
+    from studyapp.services.study.browse import unit_table
+    from studyapp.services.study.study import status
     from studyapp.store import Store
 
     out = []
@@ -69,7 +69,7 @@ def reader(folder: str, stop: str, ready: str) -> list[float]:
 
 
 def build(folder: Path, writers: int, writes: int) -> None:
-    from studyapp.services.study import init_study
+    from studyapp.services.study.study import init_study
 
     (folder.parent / "tiny.yaml").write_text(CODEBOOK, encoding="utf-8")
     store = init_study(folder, codebooks=[folder.parent / "tiny.yaml"])
@@ -111,7 +111,7 @@ def main() -> None:
         for e in errors[:5]:
             print(f"  {e}")
 
-        from studyapp.services.defects_import import import_defects
+        from studyapp.services.defects.imports import import_defects
         from studyapp.store import Store
 
         issues = Path(tmp) / "issues.csv"

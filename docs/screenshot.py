@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from studyapp.paths import DEMO_STUDY
-from studyapp.services.demo import build_demo
+from studyapp.services.demo.build import build_demo
 
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("screenshot.png")
 

@@ -18,7 +18,7 @@ def open_study(path):
 
 def load_codebook(path):
     """Load and validate a YAML codebook file; raises `InvalidCodebook` naming file and line."""
-    from studyapp.codebook import load_codebook as _load
+    from studyapp.domain.codebook_yaml import load_codebook as _load
 
     return _load(path)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.services.coding import CodingRow, code_many
-from studyapp.services.study import init_study
+from studyapp.services.coding.coding import CodingRow, code_many
+from studyapp.services.study.study import init_study
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO.parent / "shared").resolve()

@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from studyapp.errors import StudyError
 from studyapp.paths import DEMO_SOURCE, REPO_ROOT
-from studyapp.services.codebooks import get_codebook
-from studyapp.services.demo import build_demo
+from studyapp.services.coding.codebooks import get_codebook
+from studyapp.services.demo.build import build_demo
 from studyapp.store import Store
 from studyapp.ui.views import PAGES
 
@@ -82,8 +82,8 @@ def test_the_demo_has_every_kind_of_unit_three_coders_and_codings_in_each_round(
 def test_the_review_is_screened_with_one_conflict_left_and_its_prisma_counts(demo):
     """Duplicates linked (three by DOI, a preprint by hand), both stages screened blind by bob and
     chen, alice's resolutions, one title/abstract conflict left open, a snowballed record to screen."""
-    from studyapp.services import prisma, screening
-    from studyapp.services.dedup import duplicate_groups
+    from studyapp.services.papers import prisma, screening
+    from studyapp.services.papers.dedup import duplicate_groups
 
     with Store.open(demo) as store:
         dups = {d["key"]: (g["primary_key"], d["method"]) for g in duplicate_groups(store) for d in g["duplicates"]}

@@ -33,7 +33,7 @@ def test_readme_gives_two_commands_and_ci_runs_the_test_one():
 
 
 def test_codebook_format_doc_names_every_key():
-    from studyapp.codebook import CODE_KEYS, FIELD_KEYS
+    from studyapp.domain.codebook_yaml import CODE_KEYS, FIELD_KEYS
     doc = (REPO / "docs" / "codebooks.md").read_text(encoding="utf-8")
     missing = [k for k in sorted(FIELD_KEYS | CODE_KEYS) if f"{k}:" not in doc]
     assert not missing, f"undocumented codebook keys in docs/codebooks.md: {missing}"
@@ -41,7 +41,7 @@ def test_codebook_format_doc_names_every_key():
 
 def test_claims_doc_names_every_metric_parameter_key_and_test():
     from studyapp.datasets.metrics import METRICS
-    from studyapp.services.claims import CHECK_KEYS, CLAIM_KEYS
+    from studyapp.services.claims.claims_file import CHECK_KEYS, CLAIM_KEYS
     from studyapp.stats.hypothesis import TESTS
 
     doc = (REPO / "docs" / "claims.md").read_text(encoding="utf-8")

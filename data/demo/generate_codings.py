@@ -22,8 +22,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from studyapp.codebook import load_codebook  # noqa: E402
-from studyapp.readers.transcript_text import read_transcript  # noqa: E402
+from studyapp.domain.codebook_yaml import load_codebook  # noqa: E402
+from studyapp.readers.transcripts.text import read_transcript  # noqa: E402
 
 SEED = "studyapp-demo-1"
 SLR, INT, DEF = "ptm-reuse-slr", "ptm-reuse-interviews", "dl-reengineering-defects"
@@ -627,7 +627,7 @@ def main() -> None:
     choose_changes(units)
     rows = codings(units)
     force_a_disagreement(rows)
-    # The papers' main coding is their data extraction (studyapp.services.extraction's own round);
+    # The papers' main coding is their data extraction (studyapp.services.papers.extraction's own round);
     # renamed after the values are drawn, so the draws are those of the main round.
     rows = [{**r, "round": "extraction"} if r["unit_kind"] == "paper" and r["round"] == "main" else r
             for r in rows]

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from studyapp.cli.app import main, reports_errors
-from studyapp.services.agreement_report import FORMATS, render
+from studyapp.services.agreement.report import FORMATS, render
 from studyapp.store import Store
 
 

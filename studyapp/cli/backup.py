@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from studyapp.cli.app import by_option, main, reports_errors
+from studyapp.cli.app import main, reports_errors
 from studyapp.store import Store
 
 
@@ -18,7 +18,7 @@ from studyapp.store import Store
 def backup_cmd(folder: str, out: str) -> None:
     """Copy the study in FOLDER to OUT (a file, or a folder to put a timestamped file in) with SQLite's
     online backup, safe while the app runs; the copy is checked with PRAGMA integrity_check."""
-    from studyapp.services.backup import backup_study
+    from studyapp.services.study.backup import backup_study
 
     r = backup_study(folder, out)
     click.echo(f"backed up {folder} to {r.path} ({r.bytes:,} bytes, {r.history_entries:,} history entries,"
@@ -34,7 +34,7 @@ def backup_cmd(folder: str, out: str) -> None:
 def export_cmd(folder: str, out: str, force: bool, actor: str | None) -> None:
     """Export the study in FOLDER to OUT, in the format OUT's suffix names (.zip: the whole study,
     for `studyapp import-study`)."""
-    from studyapp.services.exports import export
+    from studyapp.services.publish.exports import export
 
     with Store.open(folder) as store:
         r = export(store, Path(out), force=force, actor=actor)
@@ -50,7 +50,7 @@ def export_cmd(folder: str, out: str, force: bool, actor: str | None) -> None:
 def import_study_cmd(archive: str, new_folder: str) -> None:
     """Make a new study in NEW_FOLDER from ARCHIVE (a zip from `studyapp export`). Refuses a damaged or
     altered archive, one from a newer studyapp, and an existing study or non-empty folder."""
-    from studyapp.services.study_archive import import_study
+    from studyapp.services.study.archive import import_study
 
     r = import_study(archive, new_folder)
     up = f"; upgraded with {', '.join(r.upgraded_with)}" if r.upgraded_with else ""
@@ -68,7 +68,11 @@ def import_study_cmd(archive: str, new_folder: str) -> None:
 @reports_errors
 def history_cmd(folder: str, unit: str | None, limit: int, viewer: str | None, fmt: str) -> None:
     """The audit trail of the study in FOLDER, newest first: who, when, what, old and new value."""
-    from studyapp.services.history_view import parse_unit_ref, study_history, unit_history
+    from studyapp.services.study.history import (
+        parse_unit_ref,
+        study_history,
+        unit_history,
+    )
 
     with Store.open(folder) as store:
         if viewer:

@@ -10,10 +10,11 @@ import click
 
 from studyapp.cli.app import by_option, main, reports_errors
 from studyapp.errors import InvalidInput
-from studyapp.services import claim_report, validation
-from studyapp.services import claims as claims_service
-from studyapp.services.claim_report import COLUMNS
-from studyapp.services.turnover import turnover_report, turnover_table
+from studyapp.services.claims import claims_file as claims_service
+from studyapp.services.claims import report as claim_report
+from studyapp.services.claims import validation
+from studyapp.services.claims.report import COLUMNS
+from studyapp.services.claims.turnover import turnover_report, turnover_table
 from studyapp.store import Store
 
 

@@ -7,8 +7,8 @@ import sys
 import click
 
 from studyapp.cli.app import by_option, main, reports_errors
-from studyapp.codebook import validate_files
-from studyapp.services.codebooks import add_codebook, list_codebooks
+from studyapp.domain.codebook_yaml import validate_files
+from studyapp.services.coding.codebooks import add_codebook, list_codebooks
 from studyapp.store import Store
 
 

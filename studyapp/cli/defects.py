@@ -33,7 +33,7 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
 def import_defects_cmd(folder: str, files: tuple[str, ...], columns: tuple[str, ...], repo: str | None,
                        actor: str) -> None:
     """Import defects from CSV/XLSX tables or GitHub issue JSON into the study in FOLDER."""
-    from studyapp.services.defects_import import import_defects
+    from studyapp.services.defects.imports import import_defects
 
     with Store.open(folder) as store:
         rep = import_defects(store, files, columns=_pairs(columns, "--column COLUMN=ROLE"), repo=repo, actor=actor)
@@ -62,7 +62,7 @@ def import_defects_cmd(folder: str, files: tuple[str, ...], columns: tuple[str, 
 def import_labels_cmd(folder: str, file: str, coder: str, codebook: str, key: str | None, round_: str | None,
                       add_unknown: bool, map_file: str | None, columns: tuple[str, ...], actor: str) -> None:
     """Import a spreadsheet of labels (one row per unit) as CODER's annotations."""
-    from studyapp.services.labels_import import import_labels
+    from studyapp.services.coding.labels import import_labels
 
     with Store.open(folder) as store:
         rep = import_labels(store, file, coder=coder, codebook=codebook, key=key, round=round_,
@@ -101,7 +101,7 @@ def _source_options(fn):
 @reports_errors
 def crosstab_cmd(folder, row_field, col_field, level, fmt, codebook, coder, final, rounds) -> None:
     """Cross-tabulate two fields: counts, row/column shares, chi-square and Cramer's V."""
-    from studyapp.services.crosstab import crosstab, render
+    from studyapp.services.defects.crosstab import crosstab, render
 
     with Store.open(folder) as store:
         result = crosstab(store, row_field, col_field, codebook=codebook, coder=coder, final=final,
@@ -123,7 +123,7 @@ def defects_group() -> None:
 @reports_errors
 def distribution_cmd(folder, field, level, fmt, codebook, coder, final, rounds) -> None:
     """How the defects spread over the codes of FIELD (counts and shares)."""
-    from studyapp.services.defect_analysis import distribution
+    from studyapp.services.defects.analysis import distribution
 
     with Store.open(folder) as store:
         d = distribution(store, field, codebook=codebook, coder=coder, final=final, rounds=rounds or None,
@@ -145,7 +145,11 @@ def distribution_cmd(folder, field, level, fmt, codebook, coder, final, rounds) 
 @reports_errors
 def workflow_cmd(folder, interview_codebook, fmt, codebook, coder, final, rounds) -> None:
     """The reengineering workflow: defects per stage with manifestations, interview codes beside."""
-    from studyapp.services.workflow import workflow_dot, workflow_table, workflow_view
+    from studyapp.services.defects.workflow import (
+        workflow_dot,
+        workflow_table,
+        workflow_view,
+    )
 
     with Store.open(folder) as store:
         view = workflow_view(store, codebook=codebook, coder=coder, final=final, rounds=rounds or None,
@@ -161,7 +165,7 @@ def workflow_cmd(folder, interview_codebook, fmt, codebook, coder, final, rounds
 def add_defect_cmd(folder: str, key: str) -> None:
     """Add another defect to the issue of the defect KEY (one issue, several defects)."""
     from studyapp.errors import NotFound
-    from studyapp.services.defects_import import add_defect
+    from studyapp.services.defects.imports import add_defect
 
     with Store.open(folder) as store:
         unit = store.units.by_key("defect", key)

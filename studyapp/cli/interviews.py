@@ -15,11 +15,12 @@ import pandas as pd
 
 from studyapp.cli.app import by_option, import_group, main, reports_errors
 from studyapp.errors import InvalidInput, NotFound
-from studyapp.services import qualitative, saturation as sat, spans, transcripts_import as ti
-from studyapp.services.codebooks import codebook_version
+from studyapp.services.coding.codebooks import codebook_version
+from studyapp.services.interviews import imports as ti
+from studyapp.services.interviews import qualitative, spans
+from studyapp.services.interviews import saturation as sat
 from studyapp.store import Store
 from studyapp.store.rounds import DEFAULT_ROUND
-from studyapp.store.transcripts import Transcripts
 
 SOURCE_HELP = "Whose codes: all (every coder), final (adjudicated) or a coder's name."
 
@@ -132,7 +133,7 @@ def _out(df: pd.DataFrame, fmt: str, caption: str | None = None) -> None:
     if fmt == "json":
         click.echo(df.to_json(orient="records", force_ascii=False))
     elif fmt in ("latex", "markdown"):
-        from studyapp.services.tables import render_table
+        from studyapp.render.tables import render_table
 
         click.echo(render_table(df, fmt, caption=caption), nl=False)
     elif fmt == "csv":
@@ -241,7 +242,7 @@ def tag_cmd(folder, segment, coder, codebook, codes, start, end, round_id, remov
             if remove or start is None or end is None:
                 raise click.UsageError("a span needs both --start and --end (and no --remove)")
             span = spans.add_span(store, sid, coder, start, end, codes, codebook=codebook, round=round_id)
-            click.echo(f"span {span}: {store.repo(Transcripts).require_span(span)['snippet']!r}")
+            click.echo(f"span {span}: {store.transcripts.require_span(span)['snippet']!r}")
         else:
             n = spans.tag_segment(store, sid, coder, codes, codebook=codebook, round=round_id, remove=remove)
             click.echo(f"{n} change(s)")
@@ -258,7 +259,7 @@ def spans_cmd(folder, coder, fmt) -> None:
         keys = {u["id"]: u["key"] for u in store.units.list("segment", with_text=False)}
         rows = [{"id": s["id"], "segment": keys.get(s["unit_id"]), "coder": s["coder"], "round": s["round"],
                  "start": s["start"], "end": s["end"], "codes": " ".join(f"{f}:{c}" for f, c in s["codes"]),
-                 "snippet": s["snippet"]} for s in store.repo(Transcripts).spans(coders=[coder] if coder else None)]
+                 "snippet": s["snippet"]} for s in store.transcripts.spans(coders=[coder] if coder else None)]
     _out(pd.DataFrame(rows, columns=["id", "segment", "coder", "round", "start", "end", "codes", "snippet"]), fmt)
 
 

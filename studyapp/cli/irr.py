@@ -14,8 +14,13 @@ import json
 import click
 
 from studyapp.cli.app import main, reports_errors
-from studyapp.services import tables
-from studyapp.services.irr_files import LEVELS, IrrReport, irr_from_long_file, irr_from_rater_files
+from studyapp.render import tables
+from studyapp.services.agreement.irr_files import (
+    LEVELS,
+    IrrReport,
+    irr_from_long_file,
+    irr_from_rater_files,
+)
 from studyapp.stats.bands import KRIPPENDORFF_2004
 
 STAT_KEYS = ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1")

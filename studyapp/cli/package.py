@@ -32,7 +32,7 @@ def _only_lead(store: Store) -> str:
 def package_cmd(folder: str, out: str, lead: str | None, include_identifying: bool, dataset: str | None,
                 force: bool) -> None:
     """Write the replication package of the study in FOLDER to the zip OUT."""
-    from studyapp.services.replication import build_package
+    from studyapp.services.publish.replication import build_package
 
     with Store.open(folder) as store:
         r = build_package(store, out, actor=lead or _only_lead(store), include_identifying=include_identifying,

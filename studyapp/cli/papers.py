@@ -46,7 +46,7 @@ def _report(reports) -> None:
 @reports_errors
 def import_papers_cmd(folder, files, source, search_string, no_dedup, keep_keys, actor) -> None:
     """Import search results (.bib, .ris, .csv/.tsv/.txt exports) into the study in FOLDER, in one transaction."""
-    from studyapp.services.papers_import import import_papers
+    from studyapp.services.papers.imports import import_papers
 
     with Store.open(folder) as store:
         _report(import_papers(store, list(files), source=source, search_string=search_string, actor=actor,
@@ -64,7 +64,7 @@ def papers_group() -> None:
 @reports_errors
 def duplicates_cmd(folder, fmt) -> None:
     """List each primary paper with the records linked to it as duplicates."""
-    from studyapp.services.dedup import duplicate_groups
+    from studyapp.services.papers.dedup import duplicate_groups
 
     with Store.open(folder) as store:
         groups = duplicate_groups(store)
@@ -86,7 +86,7 @@ def duplicates_cmd(folder, fmt) -> None:
 @reports_errors
 def dedup_cmd(folder, threshold, actor) -> None:
     """Look again for duplicates among all papers (splits made by reviewers are respected)."""
-    from studyapp.services.dedup import dedup_study
+    from studyapp.services.papers.dedup import dedup_study
 
     with Store.open(folder) as store:
         click.echo(f"{dedup_study(store, threshold=threshold, actor=actor)} new duplicate link(s)")
@@ -99,7 +99,7 @@ def dedup_cmd(folder, threshold, actor) -> None:
 @reports_errors
 def split_cmd(folder, key, actor) -> None:
     """Undo a wrong merge: paper KEY is no longer a duplicate (and will not be linked again)."""
-    from studyapp.services.dedup import split_duplicate
+    from studyapp.services.papers.dedup import split_duplicate
 
     with Store.open(folder) as store:
         click.echo(f"{key} is no longer a duplicate of {split_duplicate(store, key, actor=actor)}")
@@ -113,7 +113,7 @@ def split_cmd(folder, key, actor) -> None:
 @reports_errors
 def link_cmd(folder, key, primary, actor) -> None:
     """Mark paper KEY as a duplicate of paper PRIMARY (a duplicate the automatic rules missed)."""
-    from studyapp.services.dedup import link_duplicate
+    from studyapp.services.papers.dedup import link_duplicate
 
     with Store.open(folder) as store:
         link_duplicate(store, key, primary, actor=actor)
@@ -129,7 +129,7 @@ def link_cmd(folder, key, primary, actor) -> None:
 @reports_errors
 def extract_cmd(folder, key, coder, values) -> None:
     """Fill (part of) CODER's extraction form for included paper KEY."""
-    from studyapp.services.extraction import save
+    from studyapp.services.papers.extraction import save
 
     pairs = {}
     for v in values:
@@ -155,7 +155,7 @@ def extract_cmd(folder, key, coder, values) -> None:
 @reports_errors
 def claim_cmd(folder, key, text, quote, page, type_, validated, claim_id, actor) -> None:
     """Record a claim paper KEY makes, with its supporting quote and page."""
-    from studyapp.services import paper_claims
+    from studyapp.services.papers import claims as paper_claims
 
     with Store.open(folder) as store:
         if claim_id:
@@ -175,7 +175,7 @@ def claim_cmd(folder, key, text, quote, page, type_, validated, claim_id, actor)
 @reports_errors
 def merge_claims_cmd(folder, claim_ids, text, actor) -> None:
     """Merge CLAIM_IDS into one claim with all their sources (the merged ones are kept, marked)."""
-    from studyapp.services.paper_claims import merge_claims
+    from studyapp.services.papers.claims import merge_claims
 
     with Store.open(folder) as store:
         click.echo(f"claim {merge_claims(store, list(claim_ids), text=text, actor=actor)}")
@@ -189,7 +189,7 @@ def merge_claims_cmd(folder, claim_ids, text, actor) -> None:
 @reports_errors
 def claims_cmd(folder, key, include_merged, fmt) -> None:
     """List the claims extracted from papers, with their sources."""
-    from studyapp.services.paper_claims import paper_claims
+    from studyapp.services.papers.claims import paper_claims
 
     with Store.open(folder) as store:
         rows = paper_claims(store, unit_key=key, include_merged=include_merged)
@@ -213,7 +213,7 @@ def claims_cmd(folder, key, include_merged, fmt) -> None:
 @reports_errors
 def snowball_cmd(folder, files, from_key, direction, round_id, actor) -> None:
     """Add records found by snowballing from paper --from (reference or citation lists in any paper format)."""
-    from studyapp.services.papers_import import snowball_files, start_snowball_round
+    from studyapp.services.papers.imports import snowball_files, start_snowball_round
 
     with Store.open(folder) as store:
         with store.transaction():
@@ -231,7 +231,7 @@ def snowball_cmd(folder, files, from_key, direction, round_id, actor) -> None:
 @reports_errors
 def export_cmd(folder, what, output, viewer) -> None:
     """Export included papers (bibtex, csv), screening outcomes, or the extraction table (csv, xlsx)."""
-    from studyapp.services.paper_exports import export
+    from studyapp.services.papers.exports import export
 
     with Store.open(folder) as store:
         content, _, _ = export(store, what, viewer)
@@ -256,7 +256,7 @@ def _write(content, output) -> None:
 @reports_errors
 def prisma_cmd(folder, fmt, output) -> None:
     """The PRISMA 2020 flow diagram of the study in FOLDER, from its own records and decisions."""
-    from studyapp.services.prisma import prisma
+    from studyapp.services.papers.prisma import prisma
 
     with Store.open(folder) as store:
         out = prisma(store, fmt)

@@ -28,7 +28,7 @@ def screen_group() -> None:
 @reports_errors
 def decide_cmd(folder, key, decision, coder, stage, reason, note) -> None:
     """Record CODER's DECISION on paper KEY at a stage."""
-    from studyapp.services.screening import decide
+    from studyapp.services.papers.screening import decide
 
     with Store.open(folder) as store:
         n = decide(store, _unit(store, key), coder, stage, decision, reason, note=note)
@@ -45,7 +45,7 @@ def decide_cmd(folder, key, decision, coder, stage, reason, note) -> None:
 @reports_errors
 def next_cmd(folder, coder, stage, limit, no_model) -> None:
     """The papers CODER should screen next, most likely relevant first, and the stopping hint."""
-    from studyapp.services.screening import queue
+    from studyapp.services.papers.screening import queue
 
     with Store.open(folder) as store:
         q = queue(store, stage, coder, prioritise=not no_model)
@@ -64,7 +64,7 @@ def next_cmd(folder, coder, stage, limit, no_model) -> None:
 @reports_errors
 def status_cmd(folder, fmt) -> None:
     """Papers per verdict at each stage (unscreened, pending, conflict, included, excluded)."""
-    from studyapp.services.screening import reviewers, status_counts
+    from studyapp.services.papers.screening import reviewers, status_counts
 
     with Store.open(folder) as store:
         counts = {s: status_counts(store, s) for s in ("ta", "ft")}
@@ -84,7 +84,7 @@ def status_cmd(folder, fmt) -> None:
 @reports_errors
 def conflicts_cmd(folder, stage, viewer) -> None:
     """Papers whose reviewers disagree at a stage, with each decision (after the lead opens the stage)."""
-    from studyapp.services.screening import conflicts
+    from studyapp.services.papers.screening import conflicts
 
     with Store.open(folder) as store:
         c = conflicts(store, stage, viewer)
@@ -105,7 +105,7 @@ def conflicts_cmd(folder, stage, viewer) -> None:
 @reports_errors
 def open_cmd(folder, stage, lead, close) -> None:
     """Open (or close) a stage's reconciliation: conflicts and everyone's decisions become visible."""
-    from studyapp.services.screening import open_stage_reconciliation
+    from studyapp.services.papers.screening import open_stage_reconciliation
 
     with Store.open(folder) as store:
         open_stage_reconciliation(store, stage, actor=lead, open_=not close)
@@ -123,7 +123,7 @@ def open_cmd(folder, stage, lead, close) -> None:
 @reports_errors
 def resolve_cmd(folder, key, decision, stage, reason, rationale, lead) -> None:
     """The lead's final DECISION on paper KEY at a stage (the stage's reconciliation must be open)."""
-    from studyapp.services.screening import resolve
+    from studyapp.services.papers.screening import resolve
 
     with Store.open(folder) as store:
         resolve(store, _unit(store, key), stage, decision, reason, rationale, actor=lead)
@@ -137,7 +137,7 @@ def resolve_cmd(folder, key, decision, stage, reason, rationale, lead) -> None:
 @reports_errors
 def reviewers_cmd(folder, n, lead) -> None:
     """How many independent reviewers each paper needs at each stage (default 2)."""
-    from studyapp.services.screening import set_reviewers
+    from studyapp.services.papers.screening import set_reviewers
 
     with Store.open(folder) as store:
         set_reviewers(store, n, actor=lead)
@@ -152,8 +152,8 @@ def reviewers_cmd(folder, n, lead) -> None:
 @reports_errors
 def simulate_cmd(labelled, seed, classifier, fmt) -> None:
     """Replay a fully labelled CSV (title, abstract, label_included) and report WSS@95, WSS@100, RRF@10."""
-    from studyapp.readers.papers_labelled import read_labelled
-    from studyapp.services.screening_model import simulate
+    from studyapp.readers.papers.labelled import read_labelled
+    from studyapp.services.papers.screening_model import simulate
 
     data = read_labelled(labelled)
     r = simulate(data.texts(), data.labels, seed=seed, classifier=classifier)

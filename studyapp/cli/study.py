@@ -13,7 +13,7 @@ import click
 
 from studyapp.cli.app import main, reports_errors
 from studyapp.paths import DEMO_STUDY, PACKAGE_DIR, REPO_ROOT
-from studyapp.services import study as study_service
+from studyapp.services.study import study as study_service
 from studyapp.store import Store
 
 
@@ -89,7 +89,7 @@ def serve_cmd(folder: str, port: int, host: str, no_auth: bool) -> None:
 def demo_cmd(folder: str, no_serve: bool, rebuild: bool, port: int, host: str, auth: bool) -> None:
     """Build the demo study in FOLDER (default: data/demo-study) and serve it unless --no-serve.
     The demo is served in single-user mode unless --auth."""
-    from studyapp.services.demo import build_demo
+    from studyapp.services.demo.build import build_demo
 
     existed = Store.exists(folder) and not rebuild
     path = build_demo(folder, rebuild=rebuild)
@@ -160,7 +160,7 @@ def status_cmd(folder: str, fmt: str) -> None:
 @reports_errors
 def coder_password_cmd(folder: str, name: str, password_stdin: bool) -> None:
     """Set coder NAME's sign-in password (stored as a salted scrypt hash)."""
-    from studyapp.services.auth import set_password
+    from studyapp.services.study.auth import set_password
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -178,7 +178,7 @@ def coder_password_cmd(folder: str, name: str, password_stdin: bool) -> None:
 @reports_errors
 def coder_invite_cmd(folder: str, name: str, url: str) -> None:
     """Print a sign-in link for coder NAME (a new link replaces the old one)."""
-    from studyapp.services.auth import create_invite
+    from studyapp.services.study.auth import create_invite
 
     with Store.open(folder) as store:
         token = create_invite(store, name)

@@ -11,8 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from studyapp.datasets.sandbox import (DEFAULT_ROW_CAP, DEFAULT_TIME_LIMIT, Dataset, DatasetError, QueryRefused,
-                                       QueryResult, QueryTimeout, open_dataset)
+from studyapp.datasets.sandbox import (
+    DEFAULT_ROW_CAP,
+    DEFAULT_TIME_LIMIT,
+    Dataset,
+    DatasetError,
+    QueryRefused,
+    QueryResult,
+    QueryTimeout,
+    open_dataset,
+)
 
 
 def dataset_info(path: str | Path, *, counts: bool = True, count_time_limit: float = 10.0) -> dict:

@@ -8,7 +8,8 @@ always just a code id (or a set of them for `multi` fields).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Iterator
 
 FIELD_TYPES = ("nominal", "multi", "ordinal", "interval", "number", "text")

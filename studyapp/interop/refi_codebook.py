@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from studyapp.codebook import parse_codebook
 from studyapp.domain.codebook import Codebook
+from studyapp.domain.codebook_yaml import parse_codebook
 from studyapp.interop.refi_model import Code
 
 SLUG_MAX = 40

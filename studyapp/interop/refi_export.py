@@ -30,20 +30,21 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Sequence
 
-from studyapp.domain.codebook import Code as CbCode, Codebook
+from studyapp.domain.codebook import Code as CbCode
+from studyapp.domain.codebook import Codebook
 from studyapp.domain.values import decode
 from studyapp.errors import NotFound, PermissionDenied, StudyError
+from studyapp.files import check_target, write_atomic
 from studyapp.interop import refi_model as m
-from studyapp.interop.files import check_target, write_atomic
 from studyapp.interop.refi_write import write_codebook, write_project
-from studyapp.services.codebooks import list_codebooks
-from studyapp.services.spans import code_color
+from studyapp.services.coding.codebooks import list_codebooks
+from studyapp.services.interviews.spans import code_color
 from studyapp.store import Store
-from studyapp.store.transcripts import Transcripts
 
 META = "studyapp.json"
 META_FORMAT = "studyapp-refi"
@@ -136,7 +137,7 @@ class _Builder:
     """One export: the study's data read once, then one `TextSource` per transcript."""
 
     def __init__(self, store: Store, books: list[Codebook]):
-        self.store, self.repo = store, store.repo(Transcripts)
+        self.store, self.repo = store, store.transcripts
         self.codes, self.meta = code_tree(books)
         coders = store.coders.list()
         self.users = {c["name"]: m.make_guid("coder", c["name"]) for c in coders}
@@ -320,7 +321,7 @@ def export_qdc(store: Store, out_path: str | Path, *, force: bool = False, codeb
 
 
 def _register() -> None:
-    from studyapp.services.exports import register_exporter
+    from studyapp.services.publish.exports import register_exporter
 
     register_exporter(".qdpx", export_qdpx)
     register_exporter(".qdc", export_qdc)

@@ -26,9 +26,8 @@ from studyapp.interop.refi_codebook import codebook_for, slug
 from studyapp.interop.refi_package import Package, open_project, read_project
 from studyapp.interop.refi_plan import Plan, build_plan
 from studyapp.interop.refi_read import parse_codebook_file
-from studyapp.services.coding import CodingRow, code_many, require_lead
+from studyapp.services.coding.coding import CodingRow, code_many, require_lead
 from studyapp.store import Store
-from studyapp.store.transcripts import Transcripts
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ def _import(store: Store, pkg: Package, actor: str | None, codebook: str | None,
 
 
 def _write(store: Store, plan: Plan, actor: str | None) -> RefiImport:
-    repo = store.repo(Transcripts)
+    repo = store.transcripts
     with store.transaction():
         for name in plan.new_coders:
             store.coders.add(name, "coder", actor=actor)

@@ -25,7 +25,7 @@ from typing import Callable
 from studyapp.errors import InvalidInput
 from studyapp.interop import refi_read
 from studyapp.interop.refi_model import Project
-from studyapp.readers.encoding import decode_text
+from studyapp.readers.text import decode_text
 
 PROJECT_MEMBER = "project.qde"
 META_MEMBER = "studyapp.json"

@@ -27,15 +27,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studyapp.codebook import parse_codebook
 from studyapp.domain.codebook import Codebook
+from studyapp.domain.codebook_yaml import parse_codebook
 from studyapp.domain.values import decode
 from studyapp.errors import InvalidInput
 from studyapp.interop.refi_codebook import codebook_for, slug
 from studyapp.interop.refi_model import Project, Selection, Source
 from studyapp.interop.refi_package import Package
 from studyapp.interop.refi_segments import Cutter, Piece, split_source
-from studyapp.services.transcripts_import import INTERVIEWER_RE
+from studyapp.services.interviews.imports import INTERVIEWER_RE
 from studyapp.store import Store
 from studyapp.store.rounds import DEFAULT_ROUND
 

@@ -23,8 +23,21 @@ from typing import Callable
 from lxml import etree
 
 from studyapp.errors import InvalidInput
-from studyapp.interop.refi_model import (GUID_RE, NS_CODEBOOK, NS_PROJECT, RGB_RE, SKIPPED_SOURCES, Code, Coding,
-                                         Note, Project, Selection, Source, User, normalise_text)
+from studyapp.interop.refi_model import (
+    GUID_RE,
+    NS_CODEBOOK,
+    NS_PROJECT,
+    RGB_RE,
+    SKIPPED_SOURCES,
+    Code,
+    Coding,
+    Note,
+    Project,
+    Selection,
+    Source,
+    User,
+    normalise_text,
+)
 
 
 class _Reader:

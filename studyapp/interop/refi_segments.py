@@ -18,7 +18,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from studyapp.readers.transcript_text import LABEL_RE, MAX_LABEL_WORDS, SURE_LABEL
+from studyapp.readers.transcripts.text import LABEL_RE, MAX_LABEL_WORDS, SURE_LABEL
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,15 @@ import re
 
 from lxml import etree
 
-from studyapp.interop.refi_model import (NS_CODEBOOK, NS_PROJECT, SCHEMA_CODEBOOK, SCHEMA_PROJECT, XSI, Code,
-                                         Project)
+from studyapp.interop.refi_model import (
+    NS_CODEBOOK,
+    NS_PROJECT,
+    SCHEMA_CODEBOOK,
+    SCHEMA_PROJECT,
+    XSI,
+    Code,
+    Project,
+)
 
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 

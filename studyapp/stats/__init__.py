@@ -57,12 +57,32 @@ Bands
 """
 
 from studyapp.stats.alpha import krippendorff_alpha, masi_alpha, masi_distance
-from studyapp.stats.bands import KRIPPENDORFF_2004, LANDIS_KOCH_1977, band_for, krippendorff_band, landis_koch_band
+from studyapp.stats.bands import (
+                                             KRIPPENDORFF_2004,
+                                             LANDIS_KOCH_1977,
+                                             band_for,
+                                             krippendorff_band,
+                                             landis_koch_band,
+)
 from studyapp.stats.bootstrap import BootstrapCI, bootstrap_ci, kalpha_bootstrap_ci
-from studyapp.stats.chance_corrected import (brennan_prediger, category_proportions, fleiss_kappa, gwet_ac1,
-                                             gwet_ac2, per_unit_agreement, percent_agreement)
-from studyapp.stats.kappa import (ConfusionMatrix, PairwiseKappa, cohen_kappa, confusion_matrix, pairwise_kappa,
-                                  per_category_kappa, scott_pi)
+from studyapp.stats.chance_corrected import (
+                                             brennan_prediger,
+                                             category_proportions,
+                                             fleiss_kappa,
+                                             gwet_ac1,
+                                             gwet_ac2,
+                                             per_unit_agreement,
+                                             percent_agreement,
+)
+from studyapp.stats.kappa import (
+                                             ConfusionMatrix,
+                                             PairwiseKappa,
+                                             cohen_kappa,
+                                             confusion_matrix,
+                                             pairwise_kappa,
+                                             per_category_kappa,
+                                             scott_pi,
+)
 from studyapp.stats.matrix import UnitCounts
 from studyapp.stats.per_code import CodeAgreement, per_code_agreement
 from studyapp.stats.result import Stat

@@ -28,9 +28,23 @@ from typing import Any, Sequence
 import krippendorff
 import numpy as np
 
-from studyapp.stats.matrix import (MISSING, UnitCounts, code_matrix, count_codes, is_set_matrix,
-                                   numeric_matrix)
-from studyapp.stats.result import NO_DATA, NO_PAIRABLE, ONE_CODER, Stat, defined, single_category, undefined
+from studyapp.stats.matrix import (
+    MISSING,
+    UnitCounts,
+    code_matrix,
+    count_codes,
+    is_set_matrix,
+    numeric_matrix,
+)
+from studyapp.stats.result import (
+    NO_DATA,
+    NO_PAIRABLE,
+    ONE_CODER,
+    Stat,
+    defined,
+    single_category,
+    undefined,
+)
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 _PACKAGE_LIMIT = 4_000_000  # N x V x V cells the package may allocate; above, use the coincidences

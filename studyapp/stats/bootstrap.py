@@ -33,7 +33,13 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from studyapp.stats import alpha as _alpha
-from studyapp.stats.matrix import MISSING, UnitCounts, code_matrix, is_set_matrix, unit_counts
+from studyapp.stats.matrix import (
+    MISSING,
+    UnitCounts,
+    code_matrix,
+    is_set_matrix,
+    unit_counts,
+)
 from studyapp.stats.result import Stat
 from studyapp.stats.weights import agreement_weights
 

@@ -23,8 +23,15 @@ from typing import Any, Sequence
 import numpy as np
 
 from studyapp.stats.matrix import UnitCounts, unit_counts
-from studyapp.stats.result import (NO_DATA, NO_PAIRABLE, ONE_CODER, Stat, defined, single_category,
-                                   undefined)
+from studyapp.stats.result import (
+    NO_DATA,
+    NO_PAIRABLE,
+    ONE_CODER,
+    Stat,
+    defined,
+    single_category,
+    undefined,
+)
 from studyapp.stats.weights import agreement_weights
 
 _EPS = 1e-12

@@ -18,7 +18,14 @@ import numpy as np
 
 from studyapp.stats.chance_corrected import fleiss_kappa
 from studyapp.stats.matrix import MISSING, UnitCounts, code_matrix
-from studyapp.stats.result import NO_DATA, ONE_CODER, Stat, defined, single_category, undefined
+from studyapp.stats.result import (
+    NO_DATA,
+    ONE_CODER,
+    Stat,
+    defined,
+    single_category,
+    undefined,
+)
 from studyapp.stats.weights import agreement_weights
 
 _EPS = 1e-12

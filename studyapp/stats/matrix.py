@@ -2,7 +2,7 @@
 
 Input is a coders x units matrix (rows = coders, columns = units) as a numpy array or nested
 lists. Missing values are NaN or None. Values are category indexes or numbers (float arrays, as
-`studyapp.services.reliability_data` builds them) or labels (strings). Set-valued data (multi-code
+`studyapp.services.agreement.reliability_data` builds them) or labels (strings). Set-valued data (multi-code
 fields: frozensets, None = missing) is recognised by `is_set_matrix` and handled by MASI alpha and
 per-code agreement, not here.
 

@@ -19,7 +19,7 @@ import numpy as np
 from studyapp.stats.alpha import krippendorff_alpha
 from studyapp.stats.chance_corrected import fleiss_kappa, percent_agreement
 from studyapp.stats.kappa import cohen_kappa
-from studyapp.stats.matrix import Coded, MISSING
+from studyapp.stats.matrix import MISSING, Coded
 from studyapp.stats.result import Stat
 
 PRESENCE = ("absent", "present")

@@ -28,8 +28,19 @@ import numpy as np
 
 from studyapp.stats.alpha import LEVELS, krippendorff_alpha, masi_alpha
 from studyapp.stats.bootstrap import bootstrap_ci
-from studyapp.stats.chance_corrected import brennan_prediger, fleiss_kappa, gwet_ac1, percent_agreement
-from studyapp.stats.kappa import PairwiseKappa, cohen_kappa, pairwise_kappa, per_category_kappa, scott_pi
+from studyapp.stats.chance_corrected import (
+    brennan_prediger,
+    fleiss_kappa,
+    gwet_ac1,
+    percent_agreement,
+)
+from studyapp.stats.kappa import (
+    PairwiseKappa,
+    cohen_kappa,
+    pairwise_kappa,
+    per_category_kappa,
+    scott_pi,
+)
 from studyapp.stats.matrix import Coded, code_matrix, is_set_matrix, numeric_matrix
 from studyapp.stats.per_code import CodeAgreement, code_sets, per_code_agreement
 from studyapp.stats.result import Stat

@@ -10,8 +10,6 @@ it is cheap, and a sqlite connection must not be shared across threads.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,38 +18,32 @@ from sqlite_utils import Database
 
 from studyapp.errors import NotFound, StudyError
 from studyapp.store import migrations
+from studyapp.store.annotations import Annotations
+from studyapp.store.claims import Claims
+from studyapp.store.codebooks import Codebooks
+from studyapp.store.coders import Coders
+from studyapp.store.columns import now
+from studyapp.store.defects import DefectUnits
+from studyapp.store.finals import Finals
+from studyapp.store.history import History
+from studyapp.store.imports import Imports
+from studyapp.store.memos import Memos
+from studyapp.store.papers import Papers
+from studyapp.store.rounds import Rounds
+from studyapp.store.transcripts import Transcripts
+from studyapp.store.units import Units
 
 DB_NAME = "study.db"
 BUSY_TIMEOUT_MS = 30_000
-
-
-def now() -> str:
-    """UTC timestamp with microseconds; sorts as text."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
-
-
-def dumps(obj: Any) -> str | None:
-    return None if obj is None else json.dumps(obj, ensure_ascii=False, sort_keys=True)
-
-
-def loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
 
 
 class Store:
     """A study's database. Use `Store.create(dir)` for a new study, `Store.open(dir)` otherwise."""
 
     def __init__(self, folder: Path, db: Database):
-        from studyapp.store.annotations import Annotations, Finals
-        from studyapp.store.codebooks import Codebooks
-        from studyapp.store.coders import Coders
-        from studyapp.store.history import History
-        from studyapp.store.memos import Claims, Memos
-        from studyapp.store.rounds import Rounds
-        from studyapp.store.units import Imports, Units
-
         self.folder = folder
         self.db = db
+        # One attribute per table family; each lives in the store module of the same name.
         self.coders = Coders(self)
         self.codebooks = Codebooks(self)
         self.rounds = Rounds(self)
@@ -62,17 +54,9 @@ class Store:
         self.history = History(self)
         self.memos = Memos(self)
         self.claims = Claims(self)
-        self._repos: dict[type, Any] = {}
-
-    def repo(self, cls: type) -> Any:
-        """The store's one instance of a feature repository class (`cls(store)`), made on first use.
-
-        Feature packages (papers, transcripts, defects, datasets...) keep their SQL in their own
-        `studyapp/store/<feature>.py` module and reach it as `store.repo(Screening)`, so adding a
-        feature never means editing this class."""
-        if cls not in self._repos:
-            self._repos[cls] = cls(self)
-        return self._repos[cls]
+        self.papers = Papers(self)
+        self.transcripts = Transcripts(self)
+        self.defects = DefectUnits(self)
 
     @staticmethod
     def db_path(folder: str | Path) -> Path:

@@ -7,7 +7,7 @@ re-interprets old codings. The newest version of a codebook id is its current on
 from __future__ import annotations
 
 from studyapp.errors import NotFound
-from studyapp.store.base import now
+from studyapp.store.columns import now
 
 
 class Codebooks:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from studyapp.errors import NotFound, StudyError
-from studyapp.store.base import now
+from studyapp.store.columns import now
 
 ROLES = ("coder", "lead")
 

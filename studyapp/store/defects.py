@@ -1,6 +1,6 @@
 """SQL of the defects feature: defect units by issue, and which coders coded which units.
 
-Used as `store.repo(DefectUnits)`. Defect units are ordinary units (kind `defect`); their attrs
+Used as `store.defects`. Defect units are ordinary units (kind `defect`); their attrs
 hold `issue` (`owner/repo#42`, or `#42` without a repository), `number`, `repo`, `url` and `defect`
 (1, 2, ... for the defects of one issue).
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from studyapp.store.base import dumps, loads, now
+from studyapp.store.columns import dumps, loads, now
 
 
 class History:

@@ -8,7 +8,7 @@ the pair so automatic de-duplication never links it again, and is in the history
 from __future__ import annotations
 
 from studyapp.errors import NotFound, StudyError
-from studyapp.store.base import now
+from studyapp.store.columns import now
 
 
 class Papers:

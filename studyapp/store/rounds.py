@@ -6,7 +6,7 @@ Until the lead opens reconciliation for a round, coders see only their own value
 from __future__ import annotations
 
 from studyapp.errors import NotFound
-from studyapp.store.base import now
+from studyapp.store.columns import now
 
 DEFAULT_ROUND = "main"
 

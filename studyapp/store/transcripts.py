@@ -3,7 +3,7 @@ read models the analyses need (segments with their transcript, segment codes per
 
 Every write logs to the append-only history in the same transaction (`participant.set`,
 `span.add`, `span.codes`, `span.delete`, `unit.attrs`), and `replay_spans` rebuilds the spans from
-the history alone, as annotations do. Used as `store.repo(Transcripts)`.
+the history alone, as annotations do. Used as `store.transcripts`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from studyapp.errors import NotFound
-from studyapp.store.base import dumps, loads, now
+from studyapp.store.columns import dumps, loads, now
 
 
 def _in(col: str, values: Sequence) -> tuple[str, list]:

@@ -97,7 +97,7 @@ def sidebar() -> None:
 def _signed_in_sidebar(path: Path, coders: list[dict]) -> None:
     """Sign-in: an invite link (?token=...) or name + password; until then nothing else renders."""
     from studyapp.errors import PermissionDenied
-    from studyapp.services.auth import sign_in, sign_in_with_token
+    from studyapp.services.study.auth import sign_in, sign_in_with_token
 
     user = st.session_state.get(USER_KEY)
     if user and user not in {c["name"] for c in coders if c["active"]}:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from studyapp.paths import CODEBOOKS_DIR
-from studyapp.services.study import init_study
+from studyapp.services.study.study import init_study
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 IMPORT = {"papers": ["import", "papers"], "transcripts": ["import", "transcripts"], "defects": ["import", "defects"]}

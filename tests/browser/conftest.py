@@ -90,7 +90,7 @@ def server(ui_study, serve):
 def demo_study(tmp_path) -> Path:
     """The demo study (data/demo) built afresh in a temporary folder: coders alice (lead), bob and
     chen, whose passwords are NAME-demo."""
-    from studyapp.services.demo import build_demo
+    from studyapp.services.demo.build import build_demo
 
     return build_demo(tmp_path / "demo")
 

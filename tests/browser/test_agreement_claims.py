@@ -19,13 +19,23 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.services.agreement_report import report_rows
-from studyapp.services.coding import CodingRow, code_many
-from studyapp.services.study import init_study
+from studyapp.services.agreement.report import report_rows
+from studyapp.services.coding.coding import CodingRow, code_many
+from studyapp.services.study.study import init_study
 from studyapp.store import Store
-
-from tests.browser._helpers import (T, alerts, choose, go, grid, no_exception, open_app, pick_coder, radio, settle,
-                                    shot)
+from tests.browser._helpers import (
+    T,
+    alerts,
+    choose,
+    go,
+    grid,
+    no_exception,
+    open_app,
+    pick_coder,
+    radio,
+    settle,
+    shot,
+)
 from tests.conftest import TINY_CODEBOOK
 
 pytestmark = pytest.mark.browser
@@ -132,7 +142,7 @@ def test_the_lead_validates_the_demo_claims_and_the_cli_agrees(demo_study, serve
 
     assert shown == _cli_verdicts(demo_study)
     with Store.open(demo_study) as store:
-        from studyapp.services.validation import latest
+        from studyapp.services.claims.validation import latest
 
         recorded = latest(store)
     assert {c: recorded[c]["verdict"] for c in ids} == shown and {r["by"] for r in recorded.values()} == {"alice"}

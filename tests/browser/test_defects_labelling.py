@@ -9,13 +9,25 @@ import pytest
 
 from studyapp.domain.values import decode
 from studyapp.paths import CODEBOOKS_DIR
-from studyapp.services.codebooks import get_codebook
-from studyapp.services.defects_import import import_defects
-from studyapp.services.study import init_study
+from studyapp.services.coding.codebooks import get_codebook
+from studyapp.services.defects.imports import import_defects
+from studyapp.services.study.study import init_study
 from studyapp.store import Store
-
-from tests.browser._helpers import (T, alerts, blur, choose, multiselect, no_exception, open_app, pick_coder, radio,
-                                    selectbox_options, settle, shot, widget)
+from tests.browser._helpers import (
+    T,
+    alerts,
+    blur,
+    choose,
+    multiselect,
+    no_exception,
+    open_app,
+    pick_coder,
+    radio,
+    selectbox_options,
+    settle,
+    shot,
+    widget,
+)
 from tests.defects.conftest import CB, ISSUES_CSV
 
 pytestmark = pytest.mark.browser

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.services.study import init_study
-from studyapp.services.transcripts_import import import_transcripts
+from studyapp.services.interviews.imports import import_transcripts
+from studyapp.services.study.study import init_study
 from studyapp.store import Store
-from studyapp.store.transcripts import Transcripts
-
 from tests.browser._helpers import blur, coding_as, pick_coder, settle
 from tests.interviews.conftest import CODEBOOK, SAMPLES
 
@@ -76,7 +74,7 @@ def test_a_coder_tags_a_mouse_selection_and_sees_it_after_reload(interview_study
     page.screenshot(path=str(shots / "interviews-tagged.png"), full_page=True)
 
     with Store.open(interview_study) as store:
-        [span] = store.repo(Transcripts).spans()
+        [span] = store.transcripts.spans()
         seg = store.units.require(span["unit_id"])
     assert (span["coder"], span["snippet"], span["codes"]) == ("bob", QUOTE, [["attributes", "popularity"]])
     assert seg["text"][span["start"]:span["end"]] == QUOTE

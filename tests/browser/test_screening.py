@@ -15,11 +15,20 @@ from html import unescape
 
 import pytest
 
-from studyapp.services import prisma, screening
-from studyapp.services.papers_import import snowball_record, start_snowball_round
+from studyapp.services.papers import prisma, screening
+from studyapp.services.papers.imports import snowball_record, start_snowball_round
 from studyapp.store import Store
-
-from tests.browser._helpers import T, alerts, grid, no_exception, open_app, settle, shot, sign_in, signed_in_as
+from tests.browser._helpers import (
+    T,
+    alerts,
+    grid,
+    no_exception,
+    open_app,
+    settle,
+    shot,
+    sign_in,
+    signed_in_as,
+)
 
 pytestmark = pytest.mark.browser
 RATIONALE = "Reviews how practitioners reuse models: in scope (I1), grey literature or not."

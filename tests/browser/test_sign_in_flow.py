@@ -8,8 +8,16 @@ from __future__ import annotations
 import pytest
 
 from studyapp.ui.views import PAGES
-
-from tests.browser._helpers import alerts, go, no_exception, open_app, shot, sign_in, sign_out, signed_in_as
+from tests.browser._helpers import (
+    alerts,
+    go,
+    no_exception,
+    open_app,
+    shot,
+    sign_in,
+    sign_out,
+    signed_in_as,
+)
 
 pytestmark = pytest.mark.browser
 FAILURE = "unknown coder or wrong password"

@@ -8,7 +8,13 @@ import pytest
 import yaml
 
 from studyapp.errors import InvalidInput
-from studyapp.services.claims import (checks_of, export_claims, import_claims, read_claims_file, update_claim)
+from studyapp.services.claims.claims_file import (
+    checks_of,
+    export_claims,
+    import_claims,
+    read_claims_file,
+    update_claim,
+)
 
 GOOD = textwrap.dedent("""\
     dataset: sample.db

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.services import validation
-from studyapp.services.claims import import_claims
+from studyapp.services.claims import validation
+from studyapp.services.claims.claims_file import import_claims
 from tests.pages import open_page
 
 

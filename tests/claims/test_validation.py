@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from studyapp.services.coding import CodingRow, code_many
-from studyapp.services.validation import evidence_table, validate, validate_study
+from studyapp.services.claims.validation import evidence_table, validate, validate_study
+from studyapp.services.coding.coding import CodingRow, code_many
 
 KEYS = ["claim", "metric", "value", "test", "statistic", "p_value", "effect_size", "ci95", "n", "verdict", "reason"]
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from studyapp.errors import InvalidInput
-from studyapp.services.verdicts import Verdict, combine, decide, namespace, parse_rule, rule_names
+from studyapp.services.claims.verdicts import (
+    Verdict,
+    combine,
+    decide,
+    namespace,
+    parse_rule,
+    rule_names,
+)
 from studyapp.stats import hypothesis as h
 
 

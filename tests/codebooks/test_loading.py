@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from studyapp.codebook import load_codebook, parse_codebook
+from studyapp.domain.codebook_yaml import load_codebook, parse_codebook
 from studyapp.errors import InvalidCodebook
 from tests.conftest import TINY_CODEBOOK
 
@@ -100,9 +100,9 @@ def test_aliases_match_old_spellings_but_ids_and_labels_win():
 
 def test_lenient_parent_allows_codes_of_other_branches(tmp_path):
     """The published defect labels put some root causes under another stage: `parent_strict: false`."""
-    from studyapp.services.coding import CodingRow, code_many
-    from studyapp.services.study import init_study
     from studyapp.errors import UnknownCode
+    from studyapp.services.coding.coding import CodingRow, code_many
+    from studyapp.services.study.study import init_study
     for strict in (True, False):
         text = TINY_CODEBOOK if strict else TINY_CODEBOOK.replace(
             "parent_field: stage", "parent_field: stage\n    parent_strict: false")

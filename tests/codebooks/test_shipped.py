@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from studyapp.codebook import load_codebook
+from studyapp.domain.codebook_yaml import load_codebook
 from studyapp.domain.values import normalise
 from studyapp.paths import CODEBOOKS_DIR
 from tests.conftest import shared_or_skip

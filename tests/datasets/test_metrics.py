@@ -8,9 +8,14 @@ import pandas as pd
 import pytest
 
 from studyapp.datasets import peatmoss_schema as schema
-from studyapp.datasets.metrics import METRICS, turnover as t
+from studyapp.datasets.metrics import METRICS
+from studyapp.datasets.metrics import turnover as t
 from studyapp.datasets.metrics.codings import CodingTable, coding_count, coding_share
-from studyapp.datasets.metrics.descendants import concentration, downloads_correlation, gini
+from studyapp.datasets.metrics.descendants import (
+    concentration,
+    downloads_correlation,
+    gini,
+)
 from studyapp.datasets.metrics.documentation import popularity_correlation, top_bottom
 from studyapp.datasets.metrics.licenses import classify, consistency
 from studyapp.datasets.sandbox import DatasetError, open_dataset

@@ -7,8 +7,14 @@ import sqlite3
 
 import pytest
 
-from studyapp.datasets.sandbox import (DatasetError, QueryRefused, QueryTimeout, check_query_text, first_keyword,
-                                       open_dataset)
+from studyapp.datasets.sandbox import (
+    DatasetError,
+    QueryRefused,
+    QueryTimeout,
+    check_query_text,
+    first_keyword,
+    open_dataset,
+)
 
 
 @pytest.fixture

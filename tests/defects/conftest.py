@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from studyapp.paths import CODEBOOKS_DIR
-from studyapp.services.study import init_study
+from studyapp.services.study.study import init_study
 
 CB = "dl-reengineering-defects"
 

@@ -7,12 +7,17 @@ from scipy.stats import chi2_contingency
 
 from studyapp.errors import InvalidInput
 from studyapp.paths import CODEBOOKS_DIR
-from studyapp.services.codebooks import add_codebook
-from studyapp.services.coding import CodingRow, code_many
-from studyapp.services.crosstab import chi_square, crosstab, render, share
-from studyapp.services.defect_analysis import Source, analysis_sources, defect_codebook, distribution
-from studyapp.services.defects_import import import_defects
-from studyapp.services.workflow import workflow_dot, workflow_view
+from studyapp.services.coding.codebooks import add_codebook
+from studyapp.services.coding.coding import CodingRow, code_many
+from studyapp.services.defects.analysis import (
+    Source,
+    analysis_sources,
+    defect_codebook,
+    distribution,
+)
+from studyapp.services.defects.crosstab import chi_square, crosstab, render, share
+from studyapp.services.defects.imports import import_defects
+from studyapp.services.defects.workflow import workflow_dot, workflow_view
 from tests.defects.conftest import CB, write
 
 ROWS = [  # stage, code error, manifestation, impacts

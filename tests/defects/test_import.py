@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from studyapp.errors import InvalidInput
-from studyapp.readers.defects_markdown import issue_blocks
-from studyapp.services.defects_import import add_defect, import_defects
+from studyapp.readers.defects.markdown import issue_blocks
+from studyapp.services.defects.imports import add_defect, import_defects
 from tests.defects.conftest import write
 
 

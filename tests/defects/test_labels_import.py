@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from studyapp.errors import InvalidInput, NotFound
-from studyapp.services.codebooks import codebook_version
-from studyapp.services.defects_import import import_defects
-from studyapp.services.labels_import import UnknownLabels, import_labels
+from studyapp.services.coding.codebooks import codebook_version
+from studyapp.services.coding.labels import UnknownLabels, import_labels
+from studyapp.services.defects.imports import import_defects
 from tests.defects.conftest import CB, write
 
 MAP = """\

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.services.coding import CodingRow, code_many
-from studyapp.services.defects_import import import_defects
+from studyapp.services.coding.coding import CodingRow, code_many
+from studyapp.services.defects.imports import import_defects
 from tests.defects.conftest import CB
 from tests.pages import open_page
 

@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 
 from studyapp.paths import CODEBOOKS_DIR
-from studyapp.services.crosstab import crosstab, share
-from studyapp.services.defect_analysis import distribution
-from studyapp.services.defects_import import import_defects
-from studyapp.services.labels_import import UnknownLabels, import_labels
-from studyapp.services.reliability_data import reliability_data
-from studyapp.services.study import init_study
+from studyapp.services.agreement.reliability_data import reliability_data
+from studyapp.services.coding.labels import UnknownLabels, import_labels
+from studyapp.services.defects.analysis import distribution
+from studyapp.services.defects.crosstab import crosstab, share
+from studyapp.services.defects.imports import import_defects
+from studyapp.services.study.study import init_study
 from studyapp.stats import cohen_kappa, krippendorff_alpha
 from tests.conftest import shared_or_skip
 
@@ -142,7 +142,7 @@ def test_agreement_page_shows_each_field_per_round(rounds, monkeypatch):
     at = open_page("agreement", "lead")
     overview = next(d.value for d in at.dataframe if "alpha 95% CI" in d.value.columns)
     rows = {(r["label"], r["rounds"]) for _, r in overview.iterrows()}
-    from studyapp.services.codebooks import codebook_version
+    from studyapp.services.coding.codebooks import codebook_version
 
     cb, _ = codebook_version(store, CB)
     fields = {f.label for f in cb.fields if f.id in ("dl_stage", "code_error", "impacts")}

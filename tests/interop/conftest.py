@@ -11,9 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.services.spans import add_code_memo, add_segment_memo, add_span, tag_segment
-from studyapp.services.study import init_study
-from studyapp.services.transcripts_import import import_transcripts
+from studyapp.services.interviews.imports import import_transcripts
+from studyapp.services.interviews.spans import (
+    add_code_memo,
+    add_segment_memo,
+    add_span,
+    tag_segment,
+)
+from studyapp.services.study.study import init_study
 from studyapp.store import Store
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,7 +15,6 @@ from studyapp.cli import main
 from studyapp.errors import InvalidInput
 from studyapp.interop import refi_import
 from studyapp.store.transcripts import Transcripts
-
 from tests.interop.conftest import fingerprint, new_study, write_qdpx
 
 PLACE = re.compile(r"(:\d+\b|line \d+)")

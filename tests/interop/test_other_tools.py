@@ -8,10 +8,8 @@ from __future__ import annotations
 import pytest
 
 from studyapp.interop.refi_import import import_qdpx, import_qdpx_data
-from studyapp.services.agreement import codebook_agreement
-from studyapp.services.codebooks import get_codebook
-from studyapp.store.transcripts import Transcripts
-
+from studyapp.services.agreement.fields import codebook_agreement
+from studyapp.services.coding.codebooks import get_codebook
 from tests.interop.conftest import new_study, write_qdpx
 
 U1, U2 = "5c94bc9e-db8c-4f1d-9cd6-e900c7440860", "0F77948D-768A-4665-B7C3-FB9AAA3CDF08"
@@ -98,7 +96,7 @@ def test_an_atlas_maxqda_nvivo_project_imports(maxqda, tmp_path):
     assert segs[0]["attrs"]["interviewer"] and not segs[1]["attrs"]["interviewer"]
     keys = {s["id"]: s["key"] for s in segs}
     got = sorted((keys[s["unit_id"]], s["coder"], s["snippet"], s["codes"][0][1])
-                 for s in store.repo(Transcripts).spans())
+                 for s in store.transcripts.spans())
     assert got == [("Interview 1:2", "Ana", "career.", "motivation.career"),
                    ("Interview 1:2", "Ana", "curious", "motivation.curiosity"),
                    ("Interview 1:2", "Ben", "curious about models", "motivation.curiosity"),
@@ -162,7 +160,7 @@ def test_a_qualcoder_project_with_inline_text_and_categories_imports(tmp_path):
     cb = get_codebook(store, "refi-qc")
     assert [(f.id, f.label, [c.id for c in f.all_codes()]) for f in cb.fields] == [
         ("feelings", "Feelings", ["joy"]), ("tools", "Tools", ["hub"])]
-    got = sorted((s["coder"], s["snippet"], tuple(s["codes"][0])) for s in store.repo(Transcripts).spans())
+    got = sorted((s["coder"], s["snippet"], tuple(s["codes"][0])) for s in store.transcripts.spans())
     assert got == [("Colin", "love", ("feelings", "joy")), ("ghost", "hub", ("tools", "hub"))]
     assert [s["text"] for s in store.units.list("segment")] == ["I love the hub.", "It is slow though."]
 

@@ -10,8 +10,6 @@ from streamlit.testing.v1 import AppTest
 
 from studyapp.interop.refi_export import qdpx_bytes
 
-from tests.interop.conftest import new_study
-
 APP = str(Path(__file__).resolve().parents[2] / "studyapp" / "ui" / "app.py")
 
 

@@ -9,26 +9,24 @@ import zipfile
 import pytest
 
 from studyapp.errors import InvalidInput, PermissionDenied
-from studyapp.interop.refi_import import import_qdc, import_qdpx
-from studyapp.services.agreement import codebook_agreement
-from studyapp.services.codebooks import get_codebook
 from studyapp.interop.refi_export import _describe
-from studyapp.services.exports import export, formats
-from studyapp.services.spans import code_color
-from studyapp.store.transcripts import Transcripts
-
+from studyapp.interop.refi_import import import_qdc, import_qdpx
+from studyapp.services.agreement.fields import codebook_agreement
+from studyapp.services.coding.codebooks import get_codebook
+from studyapp.services.interviews.spans import code_color
+from studyapp.services.publish.exports import export, formats
 from tests.interop.conftest import CB, fingerprint, new_study
 
 
 def spans(store):
     keys = {u["id"]: u["key"] for u in store.units.list("segment", with_text=False)}
     return sorted((keys[s["unit_id"]], s["coder"], s["round"], s["codebook"], s["start"], s["end"], s["snippet"],
-                   tuple(map(tuple, s["codes"])), s["note"]) for s in store.repo(Transcripts).spans())
+                   tuple(map(tuple, s["codes"])), s["note"]) for s in store.transcripts.spans())
 
 
 def values(store):
     keys = {u["id"]: u["key"] for u in store.units.list("segment", with_text=False)}
-    return sorted((keys[a[0]],) + tuple(a[1:]) for a in store.repo(Transcripts).segment_annotations(CB))
+    return sorted((keys[a[0]],) + tuple(a[1:]) for a in store.transcripts.segment_annotations(CB))
 
 
 def memos(store):

@@ -19,10 +19,17 @@ import zipfile
 import pytest
 from lxml import etree
 
-from studyapp.interop.refi_model import Code, Note, Project, Selection, Source, User, make_guid
+from studyapp.interop.refi_model import (
+    Code,
+    Note,
+    Project,
+    Selection,
+    Source,
+    User,
+    make_guid,
+)
 from studyapp.interop.refi_write import write_project
-from studyapp.services.exports import export
-from studyapp.store.transcripts import Transcripts
+from studyapp.services.publish.exports import export
 
 NS = "urn:QDA-XML:project:1.0"
 NS_CB = "urn:QDA-XML:codebook:1.0"
@@ -131,7 +138,7 @@ def test_references_resolve_and_guids_are_unique(archive):
 
 def test_every_selection_cuts_out_its_span(coded, archive):
     root = _root(archive)
-    snippets = {make_guid("span", s["id"]): s["snippet"] for s in coded.repo(Transcripts).spans()}
+    snippets = {make_guid("span", s["id"]): s["snippet"] for s in coded.transcripts.spans()}
     seen = 0
     for src in root.iter(f"{{{NS}}}TextSource"):
         path = src.get("plainTextPath")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.services.study import init_study
-from studyapp.services.transcripts_import import import_transcripts
+from studyapp.services.interviews.imports import import_transcripts
+from studyapp.services.study.study import init_study
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "tests" / "data" / "transcripts"

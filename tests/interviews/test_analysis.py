@@ -9,12 +9,14 @@ import pytest
 from click.testing import CliRunner
 
 from studyapp.cli import main
-from studyapp.services import qualitative as q
-from studyapp.services.coding import open_reconciliation
-from studyapp.services.saturation import saturation_curve, saturation_from_table, saturation_in_study
-from studyapp.services.spans import add_span, tag_segment
-from studyapp.services.transcripts_import import import_participants
-
+from studyapp.services.interviews import qualitative as q
+from studyapp.services.interviews.imports import import_participants
+from studyapp.services.interviews.saturation import (
+    saturation_curve,
+    saturation_from_table,
+    saturation_in_study,
+)
+from studyapp.services.interviews.spans import add_span, tag_segment
 from tests.conftest import shared_or_skip
 from tests.interviews.conftest import seg
 

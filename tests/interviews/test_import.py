@@ -8,13 +8,14 @@ import re
 import pytest
 
 from studyapp.errors import InvalidInput
-from studyapp.services.transcripts_import import import_participants, import_transcript_data, import_transcripts
-from studyapp.store.transcripts import Transcripts
-
-from tests.conftest import shared_or_skip
-from studyapp.services.study import init_study
+from studyapp.services.interviews.imports import (
+    import_participants,
+    import_transcript_data,
+    import_transcripts,
+)
+from studyapp.services.study.study import init_study
 from studyapp.store import Store
-
+from tests.conftest import shared_or_skip
 from tests.interviews.conftest import CODEBOOK, SAMPLES, seg
 
 
@@ -82,7 +83,7 @@ def test_participants_csv_links_transcripts_and_attributes(istudy, tmp_path):
                    "4,Engineer,Big tech,,,\n", encoding="utf-8")
     r = import_participants(istudy, csv, id_prefix="P")
     assert (r.new, r.dropped_columns, r.linked) == (2, 2, [("P5", "interview-05")])
-    assert istudy.repo(Transcripts).participants()["P5"] == {"Role": "Lead", "Company type": "Startup",
+    assert istudy.transcripts.participants()["P5"] == {"Role": "Lead", "Company type": "Startup",
                                                              "transcript": "interview-05"}
     assert seg(istudy, "interview-05:2")["attrs"]["participant"] == "P5"
     assert seg(istudy, "interview-05:1")["attrs"]["participant"] is None

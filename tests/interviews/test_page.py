@@ -10,9 +10,12 @@ from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
 from studyapp.cli import main
-from studyapp.services.spans import add_span, own_codes, segment_memos, tag_segment
-from studyapp.store.transcripts import Transcripts
-
+from studyapp.services.interviews.spans import (
+    add_span,
+    own_codes,
+    segment_memos,
+    tag_segment,
+)
 from tests.interviews.conftest import seg
 from tests.pages import open_page
 
@@ -55,7 +58,7 @@ def test_tagging_a_pending_selection_saves_a_span(page_study):
     at.multiselect(key="interviews.span_codes").set_value(["attributes:training-configuration"]).run()
     at.button(key="interviews.tag_selection").click().run()
     assert not at.exception and any("saved" in s.value for s in at.success)
-    [span] = page_study.repo(Transcripts).spans(coders=["chen"])
+    [span] = page_study.transcripts.spans(coders=["chen"])
     assert (span["snippet"], span["codes"]) == (text[:29], [["attributes", "training-configuration"]])
     assert own_codes(page_study, sid, "chen", CB) == {"attributes": ["training-configuration"]}
     assert _document(at)["interview-03:4"]["spans"][0]["end"] == 29
@@ -69,7 +72,7 @@ def test_a_stale_selection_is_refused(page_study):
     at.multiselect(key="interviews.span_codes").set_value(["attributes:demos"]).run()
     at.button(key="interviews.tag_selection").click().run()
     assert any("does not match" in e.value for e in at.error)
-    assert page_study.repo(Transcripts).count_spans() == 1
+    assert page_study.transcripts.count_spans() == 1
 
 
 def test_type_ahead_codes_and_memos(page_study):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from studyapp.errors import InvalidInput
-from studyapp.readers.participants import parse_participants, parse_pseudonyms
-from studyapp.readers.transcript_codes import parse_code_table
-from studyapp.readers.transcript_formats import parse_transcript, read_transcript_file
-from studyapp.readers.transcript_text import split_turns
-
+from studyapp.readers.transcripts import parse_transcript, read_transcript_file
+from studyapp.readers.transcripts.codes import parse_code_table
+from studyapp.readers.transcripts.participants import (
+    parse_participants,
+    parse_pseudonyms,
+)
+from studyapp.readers.transcripts.text import split_turns
 from tests.interviews.conftest import SAMPLES
 
 

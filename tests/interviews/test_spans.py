@@ -5,13 +5,22 @@ from __future__ import annotations
 import pytest
 
 from studyapp.errors import InvalidInput, PermissionDenied, UnknownCode
-from studyapp.services.coding import open_reconciliation
-from studyapp.services.spans import (add_code_memo, add_segment_memo, add_span, code_choices, code_memos,
-                                     delete_span, own_codes, resolve_code, segment_memos, set_span_codes,
-                                     tag_segment, visible_spans)
-from studyapp.services.codebooks import get_codebook
-from studyapp.store.transcripts import Transcripts
-
+from studyapp.services.coding.codebooks import get_codebook
+from studyapp.services.coding.coding import open_reconciliation
+from studyapp.services.interviews.spans import (
+    add_code_memo,
+    add_segment_memo,
+    add_span,
+    code_choices,
+    code_memos,
+    delete_span,
+    own_codes,
+    resolve_code,
+    segment_memos,
+    set_span_codes,
+    tag_segment,
+    visible_spans,
+)
 from tests.interviews.conftest import seg
 
 CB = "ptm-reuse-interviews"
@@ -23,7 +32,7 @@ def test_a_span_stores_offsets_snippet_codes_and_tags_the_segment(istudy):
     start = text.index("café")
     sid = add_span(istudy, s["id"], "bob", start, start + 4, ["attributes:documentation", "Model search"],
                    codebook=CB, expected_text="café")
-    [span] = istudy.repo(Transcripts).spans(unit_ids=[s["id"]])
+    [span] = istudy.transcripts.spans(unit_ids=[s["id"]])
     assert (span["id"], span["start"], span["snippet"]) == (sid, start, "café")
     assert span["codes"] == [["attributes", "documentation"], ["challenges", "model-search"]]
     assert own_codes(istudy, s["id"], "bob", CB) == {"attributes": ["documentation"], "challenges": ["model-search"]}
@@ -47,7 +56,7 @@ def test_unknown_code_writes_neither_span_nor_tag(istudy):
     s = seg(istudy, "interview-05:2")
     with pytest.raises(UnknownCode):
         add_span(istudy, s["id"], "bob", 0, 3, ["attributes:documentation", "attributes:nonsense"], codebook=CB)
-    assert istudy.repo(Transcripts).count_spans() == 0 and not own_codes(istudy, s["id"], "bob", CB)
+    assert istudy.transcripts.count_spans() == 0 and not own_codes(istudy, s["id"], "bob", CB)
 
 
 
@@ -92,7 +101,7 @@ def test_only_the_owner_changes_a_span_and_history_replays(istudy):
     set_span_codes(istudy, sid, ["challenges:model-search"], actor="bob")
     other = add_span(istudy, s["id"], "bob", 4, 8, ["attributes:demos"], codebook=CB)
     delete_span(istudy, other, actor="bob")
-    repo = istudy.repo(Transcripts)
+    repo = istudy.transcripts
     assert repo.replay_spans() == repo.current_spans()
     assert [x["codes"] for x in repo.spans()] == [[["challenges", "model-search"]]]
     assert {h["action"] for h in istudy.history.recent(20, "span.")} == {"span.add", "span.codes", "span.delete"}

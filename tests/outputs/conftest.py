@@ -10,6 +10,6 @@ import pytest
 
 @pytest.fixture(scope="session")
 def demo_folder(tmp_path_factory) -> Path:
-    from studyapp.services.demo import build_demo
+    from studyapp.services.demo.build import build_demo
 
     return build_demo(tmp_path_factory.mktemp("outputs-demo") / "study")

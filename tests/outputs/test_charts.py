@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from studyapp.services import charts
+from studyapp.render import charts
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -60,7 +60,7 @@ def test_chart_files_gives_both_formats(bars):
 
 
 def test_svg_drawn_by_studyapp_converts_at_the_same_resolution():
-    from studyapp.services.prisma import prisma_png, prisma_svg
+    from studyapp.services.papers.prisma import prisma_png, prisma_svg
 
     counts = {"databases": {"Scopus": 3}, "registers": 0, "identified": 3, "duplicates_removed": 1, "screened": 2,
               "excluded_screening": 1, "awaiting_screening": 0, "sought": 1, "not_retrieved": 0, "assessed": 1,
@@ -73,9 +73,9 @@ def test_svg_drawn_by_studyapp_converts_at_the_same_resolution():
 
 
 def test_the_ui_chart_builders_convert(bars):
-    from studyapp.services.saturation import saturation_curve
-    from studyapp.ui.components.agreement_charts import round_trend
-    from studyapp.ui.components.defect_charts import distribution_chart
+    from studyapp.services.interviews.saturation import saturation_curve
+    from studyapp.ui.agreement.charts import round_trend
+    from studyapp.ui.defects.charts import distribution_chart
 
     dist = distribution_chart({"multi": False, "rows": [
         {"label": "Env", "count": 3, "share": 0.75, "color": None, "definition": "d"},

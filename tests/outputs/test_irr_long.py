@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from studyapp.cli import main
 from studyapp.errors import InvalidInput
-from studyapp.services.irr_files import irr_from_long_file
+from studyapp.services.agreement.irr_files import irr_from_long_file
 from studyapp.stats import summarize
 
 LONG = """unit,coder,field,value,round

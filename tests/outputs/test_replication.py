@@ -20,10 +20,9 @@ from click.testing import CliRunner
 
 from studyapp.cli import main
 from studyapp.errors import PermissionDenied, StudyError
-from studyapp.services.replication import build_package
-from studyapp.services.transcripts_import import import_transcript_data
+from studyapp.services.interviews.imports import import_transcript_data
+from studyapp.services.publish.replication import build_package
 from studyapp.store import Store
-from studyapp.store.transcripts import Transcripts
 
 #: Identifying attributes the test gives the demo's participants (the demo itself has none).
 PEOPLE = {"P1": {"name": "Marguerite Okonkwo", "email": "m.okonkwo@example.org", "company": "Zephyrine Analytics"},
@@ -45,7 +44,7 @@ def named_demo(demo_folder, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("named") / "study"
     shutil.copytree(demo_folder, folder)
     with Store.open(folder) as store:
-        repo = store.repo(Transcripts)
+        repo = store.transcripts
         repo.upsert_participants([(pid, {**repo.participant(pid), **extra}) for pid, extra in PEOPLE.items()],
                                  actor="test")
         import_transcript_data(store, [("follow-up-02.txt", b"Interviewer: Thanks again, Tobias.\n\n"
@@ -66,7 +65,7 @@ def _snapshot(folder: Path) -> dict:
     with Store.open(folder) as store:
         return {"annotations": store.annotations.current_rows(), "finals": store.finals.current_rows(),
                 "units": store.units.count_by_kind(), "validations": store.claims.latest_validations(),
-                "history": store.history.count(), "participants": store.repo(Transcripts).participants()}
+                "history": store.history.count(), "participants": store.transcripts.participants()}
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from studyapp.cli import main
-from studyapp.services import claim_report, crosstab, tables
-from studyapp.services.coding import CodingRow, code_many
+from studyapp.render import tables
+from studyapp.services.claims import report as claim_report
+from studyapp.services.coding.coding import CodingRow, code_many
+from studyapp.services.defects import crosstab
 
 SPECIALS = "50% & $5 #1 under_score {x} ~y ^z back\\slash <a> |p|"
 
@@ -104,7 +106,7 @@ def test_unknown_format_is_refused(frame):
 
 
 def test_agreement_report_uses_the_shared_tables(coded_tiny):
-    from studyapp.services.agreement_report import render
+    from studyapp.services.agreement.report import render
     tex = render(coded_tiny, "latex", "tiny", n_boot=0)
     rows = check_latex(tex, 11)
     assert ["stage", "nominal", "main"] == rows[0][:3]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.services.study import init_study
+from studyapp.services.study.study import init_study
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data" / "papers"
@@ -26,7 +26,7 @@ def slr(tmp_path: Path):
 
 @pytest.fixture
 def imported(slr):
-    from studyapp.services.papers_import import import_papers
+    from studyapp.services.papers.imports import import_papers
 
     import_papers(slr, [DATA / f for f in GOOD], search_string='"pre-trained model" AND reuse', actor="lea")
     return slr
@@ -47,7 +47,7 @@ FT = {"jiang2023empirical": ("include", "include"), "jiang2023ptmtorrent": ("exc
 
 
 def screen_all(store, table: dict, stage: str) -> None:
-    from studyapp.services import screening as S
+    from studyapp.services.papers import screening as S
 
     ids = store.units.ids_by_key("paper")
     for key, votes in table.items():
@@ -60,7 +60,7 @@ def screen_all(store, table: dict, stage: str) -> None:
 @pytest.fixture
 def screened(imported):
     """Both stages screened by bob and chen; lea resolved one conflict at each stage."""
-    from studyapp.services import screening as S
+    from studyapp.services.papers import screening as S
 
     ids = imported.units.ids_by_key("paper")
     screen_all(imported, TA, "ta")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from studyapp.errors import NotFound, StudyError
-from studyapp.services import dedup
-from studyapp.services.papers_import import import_papers
-from studyapp.store.papers import Papers
+from studyapp.services.papers import dedup
+from studyapp.services.papers.imports import import_papers
 
 from .conftest import DATA
 
@@ -34,7 +33,7 @@ def test_matcher_rules():
 def test_split_undoes_a_wrong_merge_and_sticks(imported):
     dup = imported.units.by_key("paper", "jiang2023naminga")["id"]
     assert dedup.split_duplicate(imported, "jiang2023naminga", actor="lea") == "jiang2023naming"
-    assert dup not in imported.repo(Papers).duplicate_map()
+    assert dup not in imported.papers.duplicate_map()
     assert dedup.dedup_study(imported, actor="lea") == 0
     assert any(h["action"] == "paper.split" for h in imported.history.for_unit(dup))
     with pytest.raises(NotFound):
@@ -43,7 +42,7 @@ def test_split_undoes_a_wrong_merge_and_sticks(imported):
 
 def test_manual_link_moves_the_group(imported):
     dedup.link_duplicate(imported, "taylor2021survey", "montes2022discrepancies", actor="lea")
-    dmap = imported.repo(Papers).duplicate_map()
+    dmap = imported.papers.duplicate_map()
     ids = imported.units.ids_by_key("paper")
     assert dmap[ids["taylor2021survey"]] == ids["montes2022discrepancies"]
     with pytest.raises(StudyError, match="already a duplicate"):
@@ -52,5 +51,5 @@ def test_manual_link_moves_the_group(imported):
 
 def test_dedup_study_finds_links_made_without_dedup(slr):
     import_papers(slr, [DATA / "scopus.csv", DATA / "ieee.csv"], dedup=False)
-    assert slr.repo(Papers).duplicate_map() == {}
+    assert slr.papers.duplicate_map() == {}
     assert dedup.dedup_study(slr) == 1

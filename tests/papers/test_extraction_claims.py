@@ -8,7 +8,9 @@ import openpyxl
 import pytest
 
 from studyapp.errors import NotFound, StudyError
-from studyapp.services import extraction, paper_claims, paper_exports
+from studyapp.services.papers import claims as paper_claims
+from studyapp.services.papers import exports as paper_exports
+from studyapp.services.papers import extraction
 
 
 def test_only_included_papers_get_a_form(screened):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from studyapp.errors import InvalidInput
-from studyapp.services.dedup import duplicate_groups
-from studyapp.services.papers_import import import_papers, import_uploads
-from studyapp.store.papers import Papers
+from studyapp.services.papers.dedup import duplicate_groups
+from studyapp.services.papers.imports import import_papers, import_uploads
 
-from .conftest import DATA, GOOD
+from .conftest import DATA
 
 
 def test_counts_per_file(imported):
@@ -21,7 +20,7 @@ def test_counts_per_file(imported):
     assert reports["scopus.csv"]["report"]["rejections"] == [{"record": 5, "line": 6, "reason": "no title"}]
     assert all(r["search_string"] == '"pre-trained model" AND reuse' for r in reports.values())
     assert imported.units.count("paper") == 20
-    assert len(imported.repo(Papers).duplicate_map()) == 7
+    assert len(imported.papers.duplicate_map()) == 7
 
 
 def test_duplicates_across_sources_are_linked_not_deleted(imported):
@@ -30,7 +29,7 @@ def test_duplicates_across_sources_are_linked_not_deleted(imported):
     assert groups["What Do We Know Abou"] == {("acm", "title")}
     assert groups["How do Hugging Face "] == {("Zotero", "title")}
     assert groups["Naming Practices of "] == {("Scopus", "title")}
-    assert imported.repo(Papers).source_counts() == {"Scopus": 7, "IEEE Xplore": 3, "Web of Science": 3,
+    assert imported.papers.source_counts() == {"Scopus": 7, "IEEE Xplore": 3, "Web of Science": 3,
                                                     "acm": 4, "ACM Digital Library": 1, "Zotero": 2}
 
 
@@ -51,7 +50,7 @@ def test_a_malformed_file_imports_nothing(slr, broken):
 
 
 def test_a_failure_while_writing_rolls_back(slr, monkeypatch):
-    from studyapp.services import papers_import
+    from studyapp.services.papers import imports as papers_import
 
     def boom(*a, **k):
         raise RuntimeError("disk full")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.services import extraction, paper_claims, prisma, screening
-from tests.papers.conftest import TA, screen_all
+from studyapp.services.papers import claims as paper_claims
+from studyapp.services.papers import extraction, prisma, screening
 from tests.pages import open_page
+from tests.papers.conftest import TA, screen_all
 
 
 def _open(coder: str, view: str = "Screen"):
@@ -127,7 +128,7 @@ def test_claims_are_recorded_with_a_quote_and_merged(screened, monkeypatch):
 
 
 def test_records_show_duplicates_and_a_split_sticks(page_study):
-    from studyapp.services.dedup import duplicate_groups
+    from studyapp.services.papers.dedup import duplicate_groups
 
     groups = duplicate_groups(page_study)
     assert groups, "the sample exports hold cross-source duplicates"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from studyapp.services import prisma
-from studyapp.services.papers_import import snowball_record, start_snowball_round
+from studyapp.services.papers import prisma
+from studyapp.services.papers.imports import snowball_record, start_snowball_round
 
 
 def test_counts_follow_the_decisions(screened):
@@ -41,8 +41,8 @@ def test_svg_and_png(screened):
 
 
 def test_escapes_source_names(slr):
-    from studyapp.services.papers_import import import_results
-    from studyapp.readers.papers_records import PaperRecord, ReadResult
+    from studyapp.readers.papers.records import PaperRecord, ReadResult
+    from studyapp.services.papers.imports import import_results
 
     import_results(slr, [("x.csv", ReadResult([PaperRecord(1, 2, title="A paper on <models> & reuse")], "csv"))],
                    source="<Scopus & co>")

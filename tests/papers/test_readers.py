@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from studyapp.errors import InvalidInput
-from studyapp.readers.papers_registry import read_papers, read_papers_bytes
+from studyapp.readers.papers import read_papers, read_papers_bytes
 
 from .conftest import DATA
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from studyapp.errors import PermissionDenied, StudyError, UnknownCode
-from studyapp.services import screening as S
-from studyapp.services.coding import visible_annotations
-from studyapp.services.reliability_data import reliability_data
+from studyapp.services.agreement.reliability_data import reliability_data
+from studyapp.services.coding.coding import visible_annotations
+from studyapp.services.papers import screening as S
 
 
 def _ids(store, *keys):

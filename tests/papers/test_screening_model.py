@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from studyapp.errors import InvalidInput
-from studyapp.services import screening_model as sm
+from studyapp.services.papers import screening_model as sm
 
 RELEVANT = ["reuse of pre-trained models from the hugging face registry",
             "an empirical study of model registry reuse and pre-trained model selection",

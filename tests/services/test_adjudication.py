@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from studyapp.errors import PermissionDenied, StudyError, UnknownCode
-from studyapp.services.adjudication import adjudicate, disagreements
-from studyapp.services.coding import CodingRow, code_many, open_reconciliation
-from studyapp.services.reliability_data import reliability_data
+from studyapp.services.agreement.adjudication import adjudicate, disagreements
+from studyapp.services.agreement.reliability_data import reliability_data
+from studyapp.services.coding.coding import CodingRow, code_many, open_reconciliation
 
 
 @pytest.fixture

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.services.agreement import (agreement_by_round, codebook_agreement, details_visible,
-                                         field_agreement, reconciliation_progress)
-from studyapp.services.coding import CodingRow, code_many
+from studyapp.services.agreement.fields import (
+    agreement_by_round,
+    codebook_agreement,
+    details_visible,
+    field_agreement,
+    reconciliation_progress,
+)
+from studyapp.services.coding.coding import CodingRow, code_many
 
 STAGES = ["env", "env", "train", "env", "train", "train", "env", "env"]
 CHEN = ["env", "train", "train", "env", "train", "env", "env", "env"]
@@ -102,7 +107,8 @@ def test_reconciliation_progress_counts(coded):
 @pytest.mark.parametrize("fmt", ["markdown", "latex", "csv", "html", "json"])
 def test_report_formats(coded, fmt):
     import json
-    from studyapp.services.agreement_report import render
+
+    from studyapp.services.agreement.report import render
     text = render(coded, fmt, "tiny", n_boot=50)
     if fmt == "json":
         rows = json.loads(text)["rows"]
@@ -131,7 +137,7 @@ def test_agreement_cli_subprocess(coded):
 
 
 def test_fast_alpha_equals_the_full_computation(coded):
-    from studyapp.services.agreement import field_alpha
+    from studyapp.services.agreement.fields import field_alpha
     for field, rounds in (("stage", ["main"]), ("stage", None), ("cause", ["main"])):
         full = field_agreement(coded, "tiny", field, rounds=rounds, n_boot=0).stat("krippendorff_alpha")
         fast = field_alpha(coded, "tiny", field, rounds=rounds)

@@ -8,8 +8,14 @@ import sys
 import pytest
 
 from studyapp.errors import PermissionDenied, StudyError
-from studyapp.services.auth import (check_password, create_invite, hash_password, set_password, sign_in,
-                                    sign_in_with_token)
+from studyapp.services.study.auth import (
+    check_password,
+    create_invite,
+    hash_password,
+    set_password,
+    sign_in,
+    sign_in_with_token,
+)
 
 
 def test_hash_is_salted_scrypt_and_checks():

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.errors import NotFound, PermissionDenied, UnknownCode, InvalidInput
-from studyapp.services.codebooks import add_codebook, codebook_version
-from studyapp.services.coding import CodingRow, code_many, code_unit, open_reconciliation, visible_annotations
+from studyapp.errors import InvalidInput, NotFound, PermissionDenied, UnknownCode
+from studyapp.services.coding.codebooks import add_codebook, codebook_version
+from studyapp.services.coding.coding import (
+    CodingRow,
+    code_many,
+    code_unit,
+    open_reconciliation,
+    visible_annotations,
+)
 
 
 def _uid(study, key="D1"):

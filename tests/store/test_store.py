@@ -8,9 +8,8 @@ import pytest
 
 from studyapp.errors import NotFound, StudyError
 from studyapp.store import Store
-from studyapp.store.migrations import migrations
 from studyapp.store.base import BUSY_TIMEOUT_MS
-
+from studyapp.store.migrations import migrations
 
 ALL_MIGRATIONS = [m.name for m in migrations._migrations]  # core first, then each feature's, in order
 
@@ -130,7 +129,7 @@ def test_kept_agreement_counts_follow_every_set_change_and_clear(study):
     inserts, changed values, clears and re-sets across fields, coders and rounds."""
     import random
 
-    from studyapp.services.coding import code_many
+    from studyapp.services.coding.coding import code_many
 
     rng = random.Random(4)
     study.rounds.ensure("pilot", "Pilot")
@@ -145,7 +144,7 @@ def test_kept_agreement_counts_follow_every_set_change_and_clear(study):
 
 
 def _row(rng, units):
-    from studyapp.services.coding import CodingRow
+    from studyapp.services.coding.coding import CodingRow
 
     field = rng.choice(["stage", "severity"])
     codes = {"stage": ["env", "train"], "severity": ["low", "high"]}[field]

@@ -9,7 +9,7 @@ def write_annotations(folder: str, coder: str, n: int, batch: int = 1, barrier=N
     """Write `n` small annotations as `coder` through `code_many`, `batch` rows per call, on the
     study's defects and rounds r0, r1...; returns counts, timings and any error text. With a
     `barrier` (a multiprocessing Barrier), every writer starts writing at the same moment."""
-    from studyapp.services.coding import CodingRow, code_many
+    from studyapp.services.coding.coding import CodingRow, code_many
     from studyapp.store import Store
 
     store = Store.open(folder)
@@ -40,7 +40,7 @@ def write_until(folder: str, coder: str, stop_file: str, started_file: str) -> i
     import os
     from pathlib import Path
 
-    from studyapp.services.coding import CodingRow, code_many
+    from studyapp.services.coding.coding import CodingRow, code_many
     from studyapp.store import Store
 
     store = Store.open(folder)
@@ -64,8 +64,8 @@ def read_until(folder: str, viewer: str, stop_file: str, started_file: str) -> d
     import os
     from pathlib import Path
 
-    from studyapp.services.browse import unit_table
-    from studyapp.services.study import status
+    from studyapp.services.study.browse import unit_table
+    from studyapp.services.study.study import status
     from studyapp.store import Store
 
     reads, errors = [], []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.services.coding import CodingRow, code_many, open_reconciliation
+from studyapp.services.coding.coding import CodingRow, code_many, open_reconciliation
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,7 +43,7 @@ def busy_study(study, tiny_codebook):
                      rationale="both coders agree after talking")
     code_many(store, [CodingRow(d2, "tiny", "stage", "bob", "train"), CodingRow(d3, "tiny", "note", "chen", "odd <b>")])
     tiny_codebook.write_text(tiny_codebook.read_text() + "  - id: extra\n    type: text\n", encoding="utf-8")
-    from studyapp.services.codebooks import add_codebook
+    from studyapp.services.coding.codebooks import add_codebook
 
     add_codebook(store, tiny_codebook, actor="lea")
     code_many(store, [CodingRow(d3, "tiny", "extra", "bob", "new field, new version")])

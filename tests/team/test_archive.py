@@ -5,7 +5,6 @@ overwritten."""
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -14,11 +13,10 @@ from click.testing import CliRunner
 
 from studyapp.cli import main
 from studyapp.errors import InvalidInput, StudyError
-from studyapp.services import exports
-from studyapp.services.study import status
-from studyapp.services.study_archive import export_study, import_study
-from studyapp.store import Store
-from studyapp.store import archive
+from studyapp.services.publish import exports
+from studyapp.services.study.archive import export_study, import_study
+from studyapp.services.study.study import status
+from studyapp.store import Store, archive
 from studyapp.store import migrations as schema
 
 
@@ -64,7 +62,7 @@ def test_round_trip_keeps_every_row_of_every_table(busy_study, tmp_path):
 
 def test_the_demo_study_round_trips(tmp_path):
     """The demo uses every feature (papers, transcripts and spans, defects, claims and their files)."""
-    from studyapp.services.demo import build_demo
+    from studyapp.services.demo.build import build_demo
 
     demo = build_demo(tmp_path / "demo")
     export_study(Store.open(demo), tmp_path / "demo.zip")
@@ -72,7 +70,7 @@ def test_the_demo_study_round_trips(tmp_path):
     with Store.open(demo) as a, Store.open(tmp_path / "copy") as b:
         _assert_same(a, b)
         assert sum(archive.count(a.conn, t.name) > 0 for t in archive.tables(a.conn)) >= 12
-    from studyapp.services.study_archive import study_files
+    from studyapp.services.study.archive import study_files
 
     assert study_files(demo) == study_files(tmp_path / "copy")
     for rel in study_files(demo):

@@ -16,11 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from studyapp.cli import main
-from studyapp.services import backup as backup_service
-from studyapp.services.backup import backup_path, backup_study
-from studyapp.services.study import status
-from studyapp.store import Store
-from studyapp.store import archive
+from studyapp.services.study import backup as backup_service
+from studyapp.services.study.backup import backup_path, backup_study
+from studyapp.services.study.study import status
+from studyapp.store import Store, archive
 
 STAMPED = re.compile(r"^study-\d{8}T\d{12}Z\.db$")
 
@@ -179,7 +178,7 @@ def test_a_file_that_cannot_be_created_is_a_clear_error(study, tmp_path, monkeyp
 
 
 def test_export_while_a_coder_writes_is_consistent(study, writers, tmp_path):
-    from studyapp.services.study_archive import import_study
+    from studyapp.services.study.archive import import_study
 
     with Writer(writers, study.folder, tmp_path) as w:
         time.sleep(0.2)

@@ -22,11 +22,11 @@ from click.testing import CliRunner
 
 from studyapp.cli import main
 from studyapp.errors import PermissionDenied
-from studyapp.services import extraction, screening
-from studyapp.services import spans as sp
-from studyapp.services.auth import set_password
-from studyapp.services.codebooks import add_codebook
-from studyapp.services.coding import CodingRow, code_many, open_reconciliation
+from studyapp.services.coding.codebooks import add_codebook
+from studyapp.services.coding.coding import CodingRow, code_many, open_reconciliation
+from studyapp.services.interviews import spans as sp
+from studyapp.services.papers import extraction, screening
+from studyapp.services.study.auth import set_password
 from studyapp.store import archive
 from tests.team._app import open_page, page_text, sign_in
 
@@ -84,7 +84,7 @@ def blind(study, tmp_path, monkeypatch):
     sp.add_segment_memo(store, s1, "chen", f"{MARK} memo on a turn")
     sp.add_code_memo(store, "iv", "theme:plain", "chen", f"{MARK} memo on a code")
 
-    from studyapp.services.papers_import import import_papers
+    from studyapp.services.papers.imports import import_papers
 
     import_papers(store, [DATA / "papers" / "scopus.csv"], actor="lea")
     screening.set_reviewers(store, 1, actor="lea")
@@ -355,14 +355,18 @@ def _fingerprint(store) -> dict:
 
 
 def _service_calls(store, tmp: Path) -> dict:
-    from studyapp.services import exports
-    from studyapp.services.adjudication import adjudicate
-    from studyapp.services.claims import import_claims
-    from studyapp.services.defects_import import import_defects
-    from studyapp.services.labels_import import import_labels
-    from studyapp.services.papers_import import import_papers, import_uploads
-    from studyapp.services.study_archive import export_study
-    from studyapp.services.transcripts_import import import_participants, import_transcript_data, import_transcripts
+    from studyapp.services.agreement.adjudication import adjudicate
+    from studyapp.services.claims.claims_file import import_claims
+    from studyapp.services.coding.labels import import_labels
+    from studyapp.services.defects.imports import import_defects
+    from studyapp.services.interviews.imports import (
+        import_participants,
+        import_transcript_data,
+        import_transcripts,
+    )
+    from studyapp.services.papers.imports import import_papers, import_uploads
+    from studyapp.services.publish import exports
+    from studyapp.services.study.archive import export_study
 
     (tmp / "tiny2.yaml").write_text((tmp / "tiny.yaml").read_text() + "  - id: more\n    type: text\n")
     (tmp / "issues.csv").write_text("url,title\nhttps://github.com/o/r/issues/9,Crash\n")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.services.defects_import import import_defects
+from studyapp.services.defects.imports import import_defects
 from studyapp.store import Store
 from studyapp.store.base import BUSY_TIMEOUT_MS
 

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from studyapp.cli import main
-from studyapp.services.adjudication import adjudicate
-from studyapp.services.auth import set_password
-from studyapp.services.codebooks import add_codebook
-from studyapp.services.coding import CodingRow, code_many, open_reconciliation
-from studyapp.services.history_view import HIDDEN, unit_history
+from studyapp.services.agreement.adjudication import adjudicate
+from studyapp.services.coding.codebooks import add_codebook
+from studyapp.services.coding.coding import CodingRow, code_many, open_reconciliation
+from studyapp.services.study.auth import set_password
+from studyapp.services.study.history import HIDDEN, unit_history
 from studyapp.store import archive
 
 REPO = Path(__file__).resolve().parents[2]
@@ -89,10 +89,10 @@ def test_codebook_versions_reconciliation_and_adjudication(study, tiny_codebook)
 
 
 def test_every_import_is_recorded_with_who_and_when(study, tmp_path):
-    from studyapp.services.defects_import import import_defects
-    from studyapp.services.labels_import import import_labels
-    from studyapp.services.papers_import import import_papers
-    from studyapp.services.transcripts_import import import_transcripts
+    from studyapp.services.coding.labels import import_labels
+    from studyapp.services.defects.imports import import_defects
+    from studyapp.services.interviews.imports import import_transcripts
+    from studyapp.services.papers.imports import import_papers
 
     start = last_id(study)
     import_papers(study, [DATA / "papers" / "scopus.csv"], actor="lea")
@@ -118,7 +118,7 @@ def test_every_import_is_recorded_with_who_and_when(study, tmp_path):
 
 
 def test_claims_added_changed_and_validated(study):
-    from studyapp.services.validation import validate_study
+    from studyapp.services.claims.validation import validate_study
 
     d1 = study.units.by_key("defect", "D1")["id"]
     code_many(study, [CodingRow(d1, "tiny", "stage", "bob", "env")])

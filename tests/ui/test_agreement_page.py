@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from studyapp.services.coding import CodingRow, code_many
+from studyapp.services.coding.coding import CodingRow, code_many
 from tests.pages import open_page
 
 

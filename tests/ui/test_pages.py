@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from studyapp.ui.views import PAGES
-
-from pathlib import Path
 
 APP = str(Path(__file__).resolve().parents[2] / "studyapp" / "ui" / "app.py")
 

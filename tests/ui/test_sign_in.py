@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from studyapp.services.auth import create_invite, set_password
+from studyapp.services.study.auth import create_invite, set_password
 
 APP = str(Path(__file__).resolve().parents[2] / "studyapp" / "ui" / "app.py")
 

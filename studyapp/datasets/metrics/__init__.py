@@ -100,7 +100,13 @@ def run_query(ds, sql: str, params: tuple = (), runs: list[QueryRun] | None = No
 
 
 def _registry() -> dict[str, Metric]:
-    from studyapp.datasets.metrics import codings, descendants, documentation, licenses, turnover
+    from studyapp.datasets.metrics import (
+        codings,
+        descendants,
+        documentation,
+        licenses,
+        turnover,
+    )
 
     out: dict[str, Metric] = {}
     for module in (turnover, documentation, descendants, licenses, codings):

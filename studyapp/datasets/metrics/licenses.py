@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
 from studyapp.datasets.metrics import Metric, MetricResult, run_query
 from studyapp.datasets.peatmoss import require
 from studyapp.datasets.sandbox import Dataset

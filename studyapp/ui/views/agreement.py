@@ -6,11 +6,18 @@ import pandas as pd
 import streamlit as st
 
 from studyapp.ui import state
-from studyapp.ui.components.adjudication_panel import disagreement_list, reconciliation_controls
-from studyapp.ui.components.agreement_charts import confusion_heatmap, pairwise_heatmap, round_trend
-from studyapp.ui.components.downloads import downloads
+from studyapp.ui.agreement.adjudication import (
+    disagreement_list,
+    reconciliation_controls,
+)
+from studyapp.ui.agreement.charts import (
+    confusion_heatmap,
+    pairwise_heatmap,
+    round_trend,
+)
+from studyapp.ui.widgets.downloads import downloads
 
-SVC = "studyapp.services.agreement"
+SVC = "studyapp.services.agreement.fields"
 VIEWS = ["Overview", "Field", "Disagreements", "Report"]
 REPORT_MIME = {"markdown": ("md", "text/markdown"), "latex": ("tex", "text/x-tex"), "csv": ("csv", "text/csv"),
                "html": ("html", "text/html"), "json": ("json", "application/json")}
@@ -42,13 +49,13 @@ def render() -> None:
 def _report_rows(store, cb: str) -> list:
     """Every field's report rows, each cached on that field's last change (and the codebook version
     and rounds), so saving one code recomputes one field, not the overview."""
-    from studyapp.services.agreement_report import report_fields
+    from studyapp.services.agreement.report import report_fields
 
     version = (store.codebooks.latest(cb) or {}).get("id")
     rounds = tuple((r["id"], r["reconciliation_open"]) for r in store.rounds.list())
     return [fa for fid in report_fields(store, cb)
             for fa in state.cached_on(store, ("field", cb, fid, version, store.history.field_counter(cb, fid), rounds),
-                                      "studyapp.services.agreement_report.field_rows", cb, fid)]
+                                      "studyapp.services.agreement.report.field_rows", cb, fid)]
 
 
 def _overview(store, cb: str) -> None:
@@ -68,12 +75,12 @@ def _overview(store, cb: str) -> None:
     st.caption("One row per field, tree level and round (never pooled). Kappa: Cohen's for two coders, "
                "Fleiss' for more; alpha: Krippendorff's (MASI distance for multi-code fields), 95% bootstrap "
                "interval. Bands: Krippendorff (2004) >= .800 reliable, >= .667 tentative conclusions only.")
-    from studyapp.services.agreement_report import alpha_chart
+    from studyapp.services.agreement.report import alpha_chart
     downloads("agreement.overview_dl", f"agreement-alpha-{cb}", chart=alpha_chart(rows))
 
 
 def _field_choice(store, cb: str) -> tuple[str, int | None]:
-    from studyapp.services.agreement import agreement_fields
+    from studyapp.services.agreement.fields import agreement_fields
 
     used = {f for c, f in store.annotations.fields_in_use() if c == cb}
     fields = [(f, d) for f, d in agreement_fields(store, cb) if f.id in used]
@@ -128,7 +135,7 @@ def _detail(store, cb: str, viewer: str | None) -> None:
         _confusion(store, fa, viewer, rounds)
     per_code = fa.per_code_frame()
     if not per_code.empty:
-        from studyapp.services.agreement import details_visible
+        from studyapp.services.agreement.fields import details_visible
 
         if not details_visible(store, viewer, rounds):
             st.caption("Agreement per code is shown to leads, or to everyone once reconciliation is open: how "
@@ -139,7 +146,7 @@ def _detail(store, cb: str, viewer: str | None) -> None:
 
 
 def _confusion(store, fa, viewer, rounds) -> None:
-    from studyapp.services.agreement import details_visible
+    from studyapp.services.agreement.fields import details_visible
 
     if fa.summary.multi or len(fa.data.coders) < 2:
         return
@@ -161,7 +168,7 @@ def _confusion(store, fa, viewer, rounds) -> None:
 
 
 def _disagreements(store, cb: str, viewer: str | None, is_lead: bool) -> None:
-    from studyapp.services.codebooks import get_codebook
+    from studyapp.services.coding.codebooks import get_codebook
 
     reconciliation_controls(store, viewer, is_lead)
     prog = state.cached_call(store, f"{SVC}.reconciliation_progress", cb)
@@ -173,7 +180,7 @@ def _disagreements(store, cb: str, viewer: str | None, is_lead: bool) -> None:
 
 
 def _field_choice_simple(store, cb: str):
-    from studyapp.services.agreement import agreement_fields
+    from studyapp.services.agreement.fields import agreement_fields
 
     used = {f for c, f in store.annotations.fields_in_use() if c == cb}
     fields = {f.id: f.label for f, _ in agreement_fields(store, cb) if f.id in used}
@@ -181,7 +188,7 @@ def _field_choice_simple(store, cb: str):
 
 
 def _report(store, cb: str) -> None:
-    from studyapp.services import agreement_report
+    from studyapp.services.agreement import report as agreement_report
 
     fmt = st.radio("Format", list(REPORT_MIME), horizontal=True, key="agreement.report_fmt",
                    format_func=lambda f: {"latex": "LaTeX (booktabs)", "html": "HTML with chart"}.get(f, f.upper()

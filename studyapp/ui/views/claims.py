@@ -7,10 +7,17 @@ claims in and out as claims.yaml.
 
 import streamlit as st
 
-from studyapp.services import claim_report, validation
+from studyapp.services.claims import report as claim_report
+from studyapp.services.claims import validation
 from studyapp.ui import state
-from studyapp.ui.components.claim_views import claim_detail, edit_panel, evidence_view, file_panel, validate_panel
-from studyapp.ui.components.downloads import downloads
+from studyapp.ui.claims.views import (
+    claim_detail,
+    edit_panel,
+    evidence_view,
+    file_panel,
+    validate_panel,
+)
+from studyapp.ui.widgets.downloads import downloads
 
 KEY = "claims"
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from studyapp.domain.codebook import Field
-from studyapp.services.codebooks import code_markdown, list_codebooks
+from studyapp.services.coding.codebooks import code_markdown, list_codebooks
 from studyapp.ui import state
 
 

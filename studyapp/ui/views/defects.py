@@ -5,11 +5,11 @@ One view at a time (Label, Analyse, Workflow, Import), so labelling never waits 
 
 import streamlit as st
 
-from studyapp.services.browse import codebooks_for
+from studyapp.services.study.browse import codebooks_for
 from studyapp.ui import state
-from studyapp.ui.components.defect_analysis import analysis_tab, pick_source, workflow_tab
-from studyapp.ui.components.defect_import import import_tab
-from studyapp.ui.components.defect_label import labelling_view
+from studyapp.ui.defects.analysis import analysis_tab, pick_source, workflow_tab
+from studyapp.ui.defects.importing import import_tab
+from studyapp.ui.defects.labelling import labelling_view
 
 KEY = "defects"
 VIEWS = ["Label", "Analyse", "Workflow", "Import"]

@@ -9,7 +9,7 @@ from studyapp.ui import state
 
 def render() -> None:
     with state.open_store() as store:
-        st_ = state.cached_call(store, "studyapp.services.study.status")
+        st_ = state.cached_call(store, "studyapp.services.study.study.status")
         recent = store.history.recent(15)
         description = store.meta("description")
     st.title(st_["title"])

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from studyapp.ui import state
-from studyapp.ui.components.interviews_analysis import analysis_view
-from studyapp.ui.components.interviews_coding import coding_view
-from studyapp.ui.components.interop_panel import refi_view
-from studyapp.ui.components.interviews_import import import_view
+from studyapp.ui.interviews.analysis import analysis_view
+from studyapp.ui.interviews.coding import coding_view
+from studyapp.ui.interviews.importing import import_view
+from studyapp.ui.interviews.refi import refi_view
 
 VIEWS = {"Code": coding_view, "Analyse": analysis_view, "Import": import_view, "REFI-QDA": refi_view}
 

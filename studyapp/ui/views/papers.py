@@ -9,10 +9,10 @@ exports; leads only).
 import streamlit as st
 
 from studyapp.ui import state
-from studyapp.ui.components.paper_conflicts import conflicts_view
-from studyapp.ui.components.paper_extraction import claims_view, extraction_view
-from studyapp.ui.components.paper_records import import_view, prisma_view, records_view
-from studyapp.ui.components.paper_screening import screening_view
+from studyapp.ui.papers.conflicts import conflicts_view
+from studyapp.ui.papers.extraction import claims_view, extraction_view
+from studyapp.ui.papers.records import import_view, prisma_view, records_view
+from studyapp.ui.papers.screening import screening_view
 
 KEY = "papers"
 VIEWS = ["Screen", "Conflicts", "Extract", "Claims", "Records", "PRISMA", "Import"]

@@ -1,0 +1,1 @@
+"""Defect readers: CSV/XLSX tables, GitHub issue JSON, Markdown issue files."""

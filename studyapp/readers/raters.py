@@ -1,0 +1,225 @@
+"""Rater sheets for `studyapp irr`: one CSV/XLSX file per coder, or one long file, read into
+coders x units label matrices, one per field.
+
+Wide files (ReCal-style): one file per coder, the coder named by the file stem, the same columns in
+each. Units are aligned by a key column when one is given, else by row order (then every file must
+have the same number of rows). Every column except the key is a field, unless `fields` names them;
+columns that are a spreadsheet's index (a blank header, pandas' `Unnamed: 0`) are never fields.
+Long files: one row per (unit, coder, value); the value column is the one field (rows may be
+selected by other columns first, e.g. one field and round of a replication package's codings.csv).
+
+Cells are read as text. A cell that is empty (or only whitespace) is missing, as is any cell equal
+to one of the `missing` markers (e.g. "nan", "n/a"); everything else is a label, kept exactly as
+written unless `normalize_labels` trims and case-folds it. Problems raise `InvalidInput` naming the
+file (and the line where one is to blame).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from dataclasses import field as dc_field
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+from zipfile import BadZipFile
+
+import numpy as np
+import pandas as pd
+
+from studyapp.errors import InvalidInput
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+TAB_SUFFIXES = (".tsv", ".tab")
+
+
+@dataclass(frozen=True, eq=False)
+class RaterTable:
+    """`fields[name][i, j]` is coder i's label on unit j (None = missing). `sources[coder]` is the
+    file a coder's values came from; `notes` are things the reader ignored, in words."""
+
+    coders: tuple[str, ...]
+    units: tuple[str, ...]
+    fields: dict[str, np.ndarray]
+    sources: dict[str, str]
+    notes: tuple[str, ...] = ()
+    merged: dict[str, dict[str, list[str]]] = dc_field(default_factory=dict)
+
+
+def is_index_column(name: object) -> bool:
+    """A spreadsheet's row index, not a field: blank header or pandas' `Unnamed: N`."""
+    text = str(name).strip()
+    return not text or text.startswith("Unnamed:")
+
+
+def read_sheet(path: str | Path) -> pd.DataFrame:
+    """A CSV/TSV/XLSX file as a DataFrame of strings ('' for an empty cell), header from row 1."""
+    p = Path(path)
+    if not p.exists():
+        raise InvalidInput("file not found", path=str(path))
+    if p.is_dir():
+        raise InvalidInput("is a folder, not a rater file", path=str(path))
+    suffix = p.suffix.lower()
+    try:
+        if suffix in EXCEL_SUFFIXES:
+            df = pd.read_excel(p, dtype=object, header=0, na_filter=False)
+            df = df.map(_cell_text)
+        else:
+            df = pd.read_csv(p, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
+                             sep="\t" if suffix in TAB_SUFFIXES else ",")
+    except UnicodeDecodeError:
+        raise InvalidInput("is not UTF-8 text (save it as CSV UTF-8)", path=str(path)) from None
+    except pd.errors.EmptyDataError:
+        raise InvalidInput("is empty", path=str(path)) from None
+    except pd.errors.ParserError as e:
+        raise InvalidInput(f"cannot be read as CSV: {_first_line(e)}", path=str(path)) from None
+    except (BadZipFile, ValueError, OSError) as e:
+        raise InvalidInput(f"cannot be read: {_first_line(e)}", path=str(path)) from None
+    df.columns = [str(c).strip() if not is_index_column(c) else str(c) for c in df.columns]
+    return df
+
+
+def read_rater_files(paths: Sequence[str | Path], *, key: str | None = None, fields: Sequence[str] | None = None,
+                     missing: Iterable[str] = ()) -> RaterTable:
+    """One file per coder (see the module docstring)."""
+    markers = {m.strip() for m in missing}
+    sheets = [(str(p), read_sheet(p)) for p in paths]
+    coders = _coder_names([Path(p) for p, _ in sheets])
+    first_path, first = sheets[0]
+    notes: list[str] = []
+    for path, df in sheets:
+        if key is not None and key not in df.columns:
+            raise InvalidInput(f"no key column {key!r} (columns: {_list(df.columns)})", path=path)
+        for name in fields or ():
+            if name not in df.columns:
+                raise InvalidInput(f"no column {name!r} (columns: {_list(df.columns)})", path=path)
+    if fields:
+        names = list(dict.fromkeys(fields))
+    else:
+        names = [c for c in first.columns if c != key and not is_index_column(c)
+                 and all(c in df.columns for _, df in sheets)]
+        for path, df in sheets:
+            extra = [c for c in df.columns if c != key and not is_index_column(c) and c not in names]
+            if extra:
+                notes.append(f"{path}: column(s) {_list(extra)} not in every file: ignored")
+        if not names:
+            raise InvalidInput("no field column in common with the other rater files "
+                               f"(columns: {_list(first.columns)})", path=first_path)
+    if key is None:
+        for path, df in sheets[1:]:
+            if len(df) != len(first):
+                raise InvalidInput(f"{len(df)} rows, but {first_path} has {len(first)}: give --key COLUMN "
+                                   "to align the files by a unit id", path=path)
+        units = tuple(str(i + 1) for i in range(len(first)))
+        frames = [df for _, df in sheets]
+    else:
+        frames = [_by_key(path, df, key) for path, df in sheets]
+        units = tuple(dict.fromkeys(k for f in frames for k in f.index))
+        frames = [f.reindex(list(units), fill_value="") for f in frames]
+    out = {}
+    for name in names:
+        out[name] = np.array([[_label(v, markers) for v in f[name].tolist()] for f in frames], dtype=object)
+        out[name] = out[name].reshape(len(frames), len(units))
+    return RaterTable(tuple(coders), units, out, dict(zip(coders, (p for p, _ in sheets))), tuple(notes))
+
+
+def read_long_file(path: str | Path, *, unit: str = "unit", coder: str = "coder", value: str = "value",
+                   missing: Iterable[str] = (), where: Mapping[str, str] | None = None) -> RaterTable:
+    """One row per (unit, coder, value); one field, named after the value column. `where` keeps only
+    the rows whose columns hold the given values (e.g. {"field": "stage", "round": "main"}), so one
+    long file of many fields and rounds can be read one field and round at a time."""
+    markers = {m.strip() for m in missing}
+    df = read_sheet(path)
+    for role, col in (("unit", unit), ("coder", coder), ("value", value)):
+        if col not in df.columns:
+            raise InvalidInput(f"no {role} column {col!r} (columns: {_list(df.columns)}; "
+                               f"name it with --{role})", path=str(path))
+    for col, wanted in (where or {}).items():
+        if col not in df.columns:
+            raise InvalidInput(f"no column {col!r} to select rows by (columns: {_list(df.columns)})", path=str(path))
+        df = df[df[col].map(lambda v: str(v).strip()) == str(wanted).strip()]
+    if where and not len(df):
+        raise InvalidInput("no row has " + " and ".join(f"{c} = {v!r}" for c, v in where.items()), path=str(path))
+    units: dict[str, int] = {}
+    coders: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
+    cells = []
+    for row, u, c, v in zip(df.index, df[unit], df[coder], df[value]):
+        line = int(row) + 2  # 1-based, after the header
+        u, c = str(u).strip(), str(c).strip()
+        if not u or not c:
+            raise InvalidInput(f"row without a {'unit' if not u else 'coder'}", path=str(path), line=line)
+        if (u, c) in seen:
+            raise InvalidInput(f"unit {u!r} has a second value from coder {c!r} (first on line {seen[u, c]})",
+                               path=str(path), line=line)
+        seen[u, c] = line
+        cells.append((units.setdefault(u, len(units)), coders.setdefault(c, len(coders)), _label(v, markers)))
+    matrix = np.full((len(coders), len(units)), None, dtype=object)
+    for j, i, label in cells:
+        matrix[i, j] = label
+    return RaterTable(tuple(coders), tuple(units), {value: matrix}, {c: str(path) for c in coders})
+
+
+def normalize_labels(table: RaterTable) -> RaterTable:
+    """Trim, collapse inner whitespace and case-fold every label; `merged[field]` lists, for each
+    label that now stands for several spellings, the spellings it merged."""
+    fields, merged = {}, {}
+    for name, m in table.fields.items():
+        variants: dict[str, set[str]] = {}
+        out = np.full(m.shape, None, dtype=object)
+        for idx, v in np.ndenumerate(m):
+            if v is not None:
+                canon = " ".join(v.split()).casefold()
+                out[idx] = canon
+                variants.setdefault(canon, set()).add(v)
+        fields[name] = out
+        groups = {c: sorted(vs) for c, vs in sorted(variants.items()) if len(vs) > 1}
+        if groups:
+            merged[name] = groups
+    return replace(table, fields=fields, merged=merged)
+
+
+def _by_key(path: str, df: pd.DataFrame, key: str) -> pd.DataFrame:
+    keys = df[key].map(lambda k: str(k).strip())
+    for row, k in enumerate(keys):
+        if not k:
+            raise InvalidInput(f"empty key {key!r}", path=path, line=row + 2)
+    dup = keys.duplicated()
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InvalidInput(f"key {keys.iloc[row]!r} appears twice in column {key!r}", path=path, line=row + 2)
+    return df.set_index(keys)
+
+
+def _coder_names(paths: list[Path]) -> list[str]:
+    names = [p.stem for p in paths]
+    if len(set(names)) == len(names):
+        return names
+    longer = [f"{p.parent.name}/{p.stem}" for p in paths]
+    if len(set(longer)) == len(longer):
+        return longer
+    dup = next(str(p) for p, n in zip(paths, longer) if longer.count(n) > 1)
+    raise InvalidInput("given twice (each coder needs their own file)", path=dup)
+
+
+def _label(v: object, markers: set[str]) -> str | None:
+    text = "" if v is None else str(v)
+    stripped = text.strip()
+    if not stripped or stripped in markers:
+        return None
+    return text
+
+
+def _cell_text(v: object) -> str:
+    """Excel cells as the text a user sees: whole numbers without '.0', empty cells as ''."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _list(cols: Iterable[object]) -> str:
+    return ", ".join(repr(str(c)) for c in cols)
+
+
+def _first_line(e: Exception) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

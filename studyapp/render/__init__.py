@@ -1,0 +1,1 @@
+"""Pure presentation below the services: DataFrame -> altair chart / SVG / PNG, booktabs / Markdown / CSV tables."""

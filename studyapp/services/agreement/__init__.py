@@ -1,0 +1,1 @@
+"""Agreement: per field, tree level and round; reports; adjudication; rater files (`irr`)."""

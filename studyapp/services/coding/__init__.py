@@ -1,0 +1,1 @@
+"""Coding: codebook versions, coders' values (blind), reconciliation, label sheets."""

@@ -1,0 +1,1 @@
+"""Defects: import, distributions, cross-tabulation, the reengineering workflow."""

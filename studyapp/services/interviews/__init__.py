@@ -1,0 +1,1 @@
+"""Interviews: transcripts import, tags and quote spans, qualitative analysis, saturation."""

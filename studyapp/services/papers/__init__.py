@@ -1,0 +1,1 @@
+"""Papers (the SLR): import, duplicates, screening, extraction, claims, PRISMA, exports."""

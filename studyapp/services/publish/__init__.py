@@ -1,0 +1,1 @@
+"""Outputs: the exporter list, the replication package."""

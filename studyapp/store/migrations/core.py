@@ -1,0 +1,201 @@
+"""The core schema: coders, codebook versions, rounds, units, annotations, finals, the history,
+memos and claims, and the agreement counts kept by triggers. Listed in order in `__init__.ORDER`.
+
+Never edit a released migration: add a new function and append it to `ORDER`.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+
+def m001_core(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE study_meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE coders (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('coder', 'lead')),
+            created_at TEXT NOT NULL,
+            password_hash TEXT,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE codebook_versions (
+            id INTEGER PRIMARY KEY,
+            codebook TEXT NOT NULL,
+            version TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            yaml TEXT NOT NULL,
+            source_path TEXT,
+            loaded_at TEXT NOT NULL,
+            loaded_by TEXT,
+            UNIQUE (codebook, hash)
+        );
+        CREATE TABLE rounds (
+            id TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            reconciliation_open INTEGER NOT NULL DEFAULT 0,
+            opened_at TEXT,
+            opened_by TEXT
+        );
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            file TEXT,
+            source TEXT,
+            search_string TEXT,
+            at TEXT NOT NULL,
+            by TEXT,
+            n_read INTEGER NOT NULL DEFAULT 0,
+            n_imported INTEGER NOT NULL DEFAULT 0,
+            n_duplicates INTEGER NOT NULL DEFAULT 0,
+            n_rejected INTEGER NOT NULL DEFAULT 0,
+            report TEXT
+        );
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            title TEXT,
+            text TEXT,
+            parent_id INTEGER REFERENCES units(id),
+            seq INTEGER,
+            attrs TEXT,
+            import_id INTEGER REFERENCES imports(id),
+            created_at TEXT NOT NULL,
+            UNIQUE (kind, key)
+        );
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT,
+            action TEXT NOT NULL,
+            unit_id INTEGER,
+            codebook TEXT,
+            field TEXT,
+            coder TEXT,
+            round TEXT,
+            old TEXT,
+            new TEXT,
+            note TEXT,
+            detail TEXT
+        );
+        CREATE TABLE annotations (
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            codebook TEXT NOT NULL,
+            field TEXT NOT NULL,
+            coder TEXT NOT NULL REFERENCES coders(name),
+            round TEXT NOT NULL,
+            value TEXT NOT NULL,
+            value_num REAL,
+            codebook_version INTEGER REFERENCES codebook_versions(id),
+            note TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (unit_id, codebook, field, coder, round)
+        );
+        CREATE TABLE finals (
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            codebook TEXT NOT NULL,
+            field TEXT NOT NULL,
+            round TEXT,
+            value TEXT NOT NULL,
+            value_num REAL,
+            rationale TEXT,
+            by TEXT,
+            at TEXT NOT NULL,
+            codebook_version INTEGER REFERENCES codebook_versions(id),
+            PRIMARY KEY (unit_id, codebook, field)
+        );
+        """
+    )
+
+
+def m002_indexes(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE INDEX idx_units_kind_seq ON units (kind, parent_id, seq, id);
+        CREATE INDEX idx_annotations_field ON annotations (codebook, field, round, coder);
+        CREATE INDEX idx_history_unit ON history (unit_id, id);
+        CREATE INDEX idx_history_action ON history (action, id);
+        """
+    )
+
+
+def m003_memos_claims(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            target_kind TEXT NOT NULL CHECK (target_kind IN ('unit', 'code', 'study')),
+            unit_id INTEGER REFERENCES units(id),
+            codebook TEXT,
+            code TEXT,
+            coder TEXT,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_memos_unit ON memos (unit_id);
+        CREATE INDEX idx_memos_code ON memos (codebook, code);
+        CREATE TABLE claims (
+            id TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            type TEXT NOT NULL DEFAULT 'qualitative',
+            data TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+def m004_agreement_counts_index(db: Database) -> None:
+    """A covering index for agreement's counts per (unit, round, value): SQLite then streams them in
+    order instead of reading every annotation row and sorting (about 2x faster at 500,000 rows)."""
+    db.execute("CREATE INDEX idx_annotations_counts ON annotations (codebook, field, unit_id, round, value)")
+
+
+def m005_coder_invite_tokens(db: Database) -> None:
+    """Sign-in by invite link: the SHA-256 of each coder's current invite token (the password hash
+    column has been there since m001)."""
+    db.execute("ALTER TABLE coders ADD COLUMN token_hash TEXT")
+
+
+def m006_history_field_index(db: Database) -> None:
+    """The last change to one codebook field (`history.field_counter`): caches of per-field agreement
+    key on it, so a save recomputes one field's row instead of the whole overview."""
+    db.execute("CREATE INDEX idx_history_field ON history (codebook, field, id)")
+
+
+_COUNT_KEY = "codebook = {r}.codebook AND field = {r}.field AND unit_id = {r}.unit_id AND round = {r}.round" \
+    " AND value = {r}.value"
+_COUNT_ADD = ("INSERT INTO agreement_counts (codebook, field, unit_id, round, value, n)"
+              " VALUES (NEW.codebook, NEW.field, NEW.unit_id, NEW.round, NEW.value, 1)"
+              " ON CONFLICT (codebook, field, unit_id, round, value) DO UPDATE SET n = n + 1;")
+_COUNT_DROP = (f"UPDATE agreement_counts SET n = n - 1 WHERE {_COUNT_KEY.format(r='OLD')};"
+               f" DELETE FROM agreement_counts WHERE {_COUNT_KEY.format(r='OLD')} AND n <= 0;")
+
+
+def m007_agreement_counts(db: Database) -> None:
+    """How many coders gave each value on each unit, per codebook field and round, kept by triggers
+    on `annotations` (so every writer keeps it right, and a restore with triggers set aside copies
+    it as it was). Krippendorff's alpha needs only these counts: reading them is a stream in key
+    order, with no GROUP BY over every coder's row (`annotations.value_counts`)."""
+    db.executescript(f"""
+        CREATE TABLE agreement_counts (
+            codebook TEXT NOT NULL, field TEXT NOT NULL, unit_id INTEGER NOT NULL, round TEXT NOT NULL,
+            value TEXT NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (codebook, field, unit_id, round, value)
+        ) WITHOUT ROWID;
+        INSERT INTO agreement_counts (codebook, field, unit_id, round, value, n)
+            SELECT codebook, field, unit_id, round, value, count(*) FROM annotations
+            GROUP BY codebook, field, unit_id, round, value;
+        CREATE TRIGGER annotations_counts_insert AFTER INSERT ON annotations BEGIN {_COUNT_ADD} END;
+        CREATE TRIGGER annotations_counts_delete AFTER DELETE ON annotations BEGIN {_COUNT_DROP} END;
+        CREATE TRIGGER annotations_counts_update AFTER UPDATE OF codebook, field, unit_id, round, value
+            ON annotations BEGIN {_COUNT_DROP} {_COUNT_ADD} END;
+        """)
+

@@ -1,0 +1,1 @@
+"""Sub-views of the Defects page."""

@@ -1,0 +1,128 @@
+"""The labelling form for one defect: taxonomy-aware widgets for one coder in one round.
+
+Widgets are live (not an st.form) so that the root-cause list follows the DL stage as it is chosen:
+the causes under the chosen stage come first. "Not a defect" is the first decision; choosing it
+hides the other fields and asks for a reason. The chosen code's definition shows under each list.
+Widget keys are `{key}.{codebook}.{unit}.{round}.{field}`, so every unit keeps its own draft.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from studyapp.domain.codebook import Codebook, Field
+from studyapp.services.defects.analysis import NOT_DEFECT
+
+DECISION, REASON = "is_defect", "not_defect_reason"
+
+
+def widget_key(key: str, cb: Codebook, unit_id: int, round_id: str, field_id: str) -> str:
+    return f"{key}.{cb.id}.{unit_id}.{round_id}.{field_id}"
+
+
+def _path_label(f: Field, code_id: str | None, under: str | None = None) -> str:
+    """A code as its path of labels; under the chosen parent the parent itself is left out."""
+    if code_id is None:
+        return "—"
+    path = f.path(code_id) or (code_id,)
+    if under and len(path) > 1 and path[0] == under:
+        path = path[1:]
+    return " › ".join(f.code(c).label if f.code(c) else c for c in path)
+
+
+def _options(f: Field, parent_value: Any) -> tuple[list[str], int]:
+    """Options in tree order; for a field with a parent_field, the chosen parent's codes first.
+    Returns the options and how many of them sit under the chosen parent."""
+    codes = [c.id for c in f.all_codes()]
+    if not f.parent_field or not isinstance(parent_value, str) or f.code(parent_value) is None:
+        return codes, 0
+    under = [c.id for c in f.all_codes() if f.path(c.id)[:1] == (parent_value,) and c.id != parent_value]
+    if f.parent_strict:
+        return under, len(under)
+    return under + [c for c in codes if c not in under], len(under)
+
+
+def _definition(f: Field, value: Any) -> None:
+    ids = value if isinstance(value, list) else [value] if value else []
+    notes = []
+    for cid in ids:
+        code = f.code(cid)
+        if code and (code.definition or code.include or code.exclude):
+            extra = "".join(f" *{k}:* {v}" for k, v in (("Include", code.include), ("Exclude", code.exclude)) if v)
+            notes.append(f"**{code.label}**: {code.definition}{extra}")
+    if notes:
+        st.caption("  \n".join(notes))
+
+
+def _field_widget(f: Field, wkey: str, current: Any, chosen: dict[str, Any]) -> Any:
+    label = f.label + (" *" if f.required else "")
+    help_ = f.definition or None
+    if f.type == "multi":
+        opts = [c.id for c in f.all_codes()]
+        if wkey not in st.session_state:
+            st.session_state[wkey] = [v for v in (current or []) if v in opts]
+        value = st.multiselect(label, opts, format_func=lambda c: _path_label(f, c), key=wkey, help=help_,
+                               placeholder="Choose all that apply")
+    elif f.type in ("nominal", "ordinal") or (f.type == "interval" and f.codes):
+        parent = chosen.get(f.parent_field) if f.parent_field else None
+        opts, n_under = _options(f, parent)
+        if wkey not in st.session_state:
+            st.session_state[wkey] = current if current in opts else None
+        elif st.session_state[wkey] not in opts and st.session_state[wkey] is not None:
+            st.session_state[wkey] = None
+        if n_under:
+            help_ = f"{help_ or ''}\n\nThe first {n_under} options are the ones under the chosen " \
+                    f"{f.parent_field}: {_path_label(f, parent)}."
+        under = parent if n_under else None
+        value = st.selectbox(label, [None] + opts, key=wkey, help=help_,
+                             format_func=lambda c: _path_label(f, c, under))
+    elif f.type in ("number", "interval"):
+        if wkey not in st.session_state:
+            st.session_state[wkey] = float(current) if current is not None else None
+        value = st.number_input(label, key=wkey, help=help_)
+    else:
+        if wkey not in st.session_state:
+            st.session_state[wkey] = str(current or "")
+        value = st.text_area(label, key=wkey, help=help_, height=68)
+    if f.is_coded:
+        _definition(f, value)
+    return value
+
+
+def defect_form(cb: Codebook, unit_id: int, round_id: str, own: dict[str, Any], key: str) -> dict[str, Any]:
+    """Draw the widgets; returns {field id: value} as currently chosen (not yet saved)."""
+    chosen: dict[str, Any] = {}
+    decision = cb.field(DECISION)
+    if decision is not None:
+        wkey = widget_key(key, cb, unit_id, round_id, DECISION)
+        opts = [c.id for c in decision.codes]
+        if wkey not in st.session_state:
+            st.session_state[wkey] = own.get(DECISION) if own.get(DECISION) in opts else None
+        chosen[DECISION] = st.radio(decision.label, opts, key=wkey, horizontal=True, help=decision.definition,
+                                    format_func=lambda c: decision.code(c).label)
+        if chosen[DECISION] == NOT_DEFECT:
+            reason = cb.field(REASON)
+            if reason is not None:
+                chosen[REASON] = _field_widget(reason, widget_key(key, cb, unit_id, round_id, REASON),
+                                               own.get(REASON), chosen)
+            st.caption("Saving *not a defect* clears your other labels of this defect in this round.")
+            return chosen
+    for f in cb.fields:
+        if f.id in (DECISION, REASON):
+            continue
+        chosen[f.id] = _field_widget(f, widget_key(key, cb, unit_id, round_id, f.id), own.get(f.id), chosen)
+    return chosen
+
+
+def taxonomy(cb: Codebook) -> None:
+    """Every coded field as a tree with definitions (the codebook at hand while labelling)."""
+    for f in cb.fields:
+        if not f.is_coded:
+            continue
+        lines = [f"**{f.label}**" + (f" — {f.definition}" if f.definition else "")]
+        for code, depth, _ in f.walk():
+            definition = f": {code.definition}" if code.definition else ""
+            lines.append(f"{'    ' * (depth - 1)}- **{code.label}** `{code.id}`{definition}")
+        st.markdown("\n".join(lines))

@@ -1,0 +1,1 @@
+"""UI parts more than one page uses."""

@@ -1,0 +1,41 @@
+"""Download buttons for paper-ready outputs: a table as LaTeX, Markdown or CSV, a chart as SVG or PNG.
+
+One row of small buttons under what a page shows. The files are made only when a button is clicked
+(Streamlit calls the function then), so a page with many charts draws as fast as without buttons.
+The text and images are those of `services.tables` and `services.charts`, the same as the CLI's
+and the replication package's. Keys are `<key>.<format>`, so each page names its buttons once.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from studyapp.render import charts, tables
+
+LABELS = {"latex": "LaTeX", "markdown": "Markdown", "csv": "CSV", "svg": "SVG", "png": "PNG"}
+
+
+def _file(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "download"
+
+
+def downloads(key: str, name: str, *, chart: Any = None, table: pd.DataFrame | None = None,
+              caption: str | None = None, notes: Sequence[str] | str = (), label: str | None = None,
+              table_formats: Sequence[str] = ("latex", "markdown", "csv")) -> None:
+    """Buttons for `chart` (SVG, PNG) and/or `table` (LaTeX, Markdown, CSV), files named `name.<ext>`."""
+    items = []
+    if chart is not None:
+        items += [(fmt, functools.partial(charts.render_chart, chart, fmt), charts.MIME[fmt]) for fmt in charts.FORMATS]
+    if table is not None:
+        items += [(fmt, functools.partial(tables.render_table, table, fmt, caption=caption, notes=notes, label=label),
+                   tables.MIME[fmt][1]) for fmt in table_formats]
+    row = st.container(horizontal=True, gap="small")
+    for fmt, make, mime in items:
+        ext = tables.MIME[fmt][0] if fmt in tables.MIME else fmt
+        row.download_button(LABELS[fmt], make, file_name=f"{_file(name)}.{ext}", mime=mime, key=f"{key}.{fmt}",
+                            on_click="ignore", icon=":material/download:")
