@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from studyapp.cli.app import import_group, reports_errors
+from studyapp.domain.roles import Role
 from studyapp.errors import PermissionDenied
 from studyapp.store import Store
 
@@ -19,7 +20,7 @@ def _lead(store: Store, by: str | None) -> str:
     """`--by`, else the study's only lead: an import carries every coder's codes, so a lead imports."""
     if by:
         return by
-    leads = [c["name"] for c in store.coders.list() if c["role"] == "lead"]
+    leads = [c["name"] for c in store.coders.list() if Role.of_coder(c).is_lead]
     if len(leads) != 1:
         raise PermissionDenied("only a lead can import a REFI-QDA project: pass --by NAME"
                                + (f" (one of {', '.join(leads)})" if leads else " (the study has no lead yet)"))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import click
 
 from studyapp.cli.app import main, reports_errors
+from studyapp.domain.roles import Role
 from studyapp.errors import InvalidInput
 from studyapp.store import Store
 
 
 def _only_lead(store: Store) -> str:
-    leads = [c["name"] for c in store.coders.list() if c["role"] == "lead"]
+    leads = [c["name"] for c in store.coders.list() if Role.of_coder(c).is_lead]
     if len(leads) != 1:
         raise InvalidInput(f"the study has {len(leads)} leads: say who packages with --by LEAD")
     return leads[0]

@@ -8,7 +8,7 @@ always just a code id (or a set of them for `multi` fields).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from typing import Iterator
 
@@ -160,3 +160,131 @@ class Codebook:
 
     def criteria_for(self, stage: str) -> list[Criterion]:
         return [c for c in self.criteria if c.stage in (stage, "both")]
+
+    # -- writing ------------------------------------------------------------------------------
+    def to_yaml(self, header: str | None = None) -> str:
+        """The codebook as YAML text; `codebook_yaml.parse_codebook` of it equals this codebook."""
+        return codebook_to_yaml(self, header)
+
+    def written(self, header: str | None = None) -> "Codebook":
+        """This codebook with `text` and `hash` of its own YAML (a codebook built in code, ready to store)."""
+        return _written(self, header)
+
+    def with_codes(self, field_id: str, codes: "list[tuple[Code, str | None]]", *, version: str | None = None,
+                   header: str | None = None) -> "Codebook":
+        """A new codebook with `codes` added to field `field_id`, each `(code, parent id or None for the
+        top level)`, as the next `version` (default: this version with `+1`, `+2`, ...), written.
+
+        Refuses a code id the field already has, or a parent it does not have (the ids of a field are
+        unique across its whole tree)."""
+        from studyapp.errors import InvalidInput
+
+        f = self.require_field(field_id)
+        taken = {c.id for c in f.all_codes()}
+        top: list[Code] = list(f.codes)
+        under: dict[str, list[Code]] = {}
+        for code, parent in codes:
+            if code.id in taken:
+                raise InvalidInput(f"field {f.id!r} already has a code {code.id!r}")
+            if parent is not None and parent not in taken:
+                raise InvalidInput(f"field {f.id!r} has no code {parent!r} to put {code.id!r} under")
+            if parent is None and f.parent_field:
+                parent_codes = {c.id for c in self.require_field(f.parent_field).all_codes()}
+                if code.id not in parent_codes:
+                    raise InvalidInput(f"field {f.id!r} takes top-level codes of {f.parent_field!r} only:"
+                                       f" put {code.id!r} under one of them")
+            taken.add(code.id)
+            (under.setdefault(parent, []) if parent else top).append(code)
+        new_codes = tuple(top)
+        for parent, kids in under.items():
+            new_codes = tuple(_with_children(c, parent, tuple(kids)) for c in new_codes)
+        fields = tuple(replace(x, codes=new_codes) if x.id == f.id else x for x in self.fields)
+        return replace(self, fields=fields, version=version or next_version(self.version)).written(header)
+
+
+# --- the writer: model -> codebook YAML (the format `codebook_yaml.parse_codebook` reads) ---------
+
+def _code_doc(c: Code) -> dict:
+    d: dict = {"id": c.id, "label": c.label}
+    for key in ("definition", "include", "exclude"):
+        if getattr(c, key):
+            d[key] = getattr(c, key)
+    if c.examples:
+        d["examples"] = list(c.examples)
+    if c.aliases:
+        d["aliases"] = list(c.aliases)
+    if c.color:
+        d["color"] = c.color
+    if c.value is not None:
+        d["value"] = c.value
+    if c.children:
+        d["children"] = [_code_doc(ch) for ch in c.children]
+    return d
+
+
+def _field_doc(f: Field) -> dict:
+    d: dict = {"id": f.id, "label": f.label, "type": f.type}
+    if f.definition:
+        d["definition"] = f.definition
+    if f.required:
+        d["required"] = True
+    if f.parent_field:
+        d["parent_field"] = f.parent_field
+        if not f.parent_strict:
+            d["parent_strict"] = False
+    if f.minimum is not None:
+        d["min"] = f.minimum
+    if f.maximum is not None:
+        d["max"] = f.maximum
+    if f.codes:
+        d["codes"] = [_code_doc(c) for c in f.codes]
+    return d
+
+
+def codebook_doc(cb: "Codebook") -> dict:
+    """The codebook as the mapping its YAML file holds (keys in the documented order)."""
+    d: dict = {"id": cb.id, "title": cb.title, "version": cb.version, "kind": cb.kind}
+    if cb.description:
+        d["description"] = cb.description
+    if cb.source:
+        d["source"] = cb.source
+    if cb.criteria:
+        d["screening"] = {"criteria": [
+            {"id": c.id, "kind": c.kind, "label": c.label, **({"definition": c.definition} if c.definition else {}),
+             "stage": c.stage} for c in cb.criteria]}
+    d["fields"] = [_field_doc(f) for f in cb.fields]
+    return d
+
+
+def codebook_to_yaml(cb: "Codebook", header: str | None = None) -> str:
+    """Codebook YAML text for `cb` (with `header` as leading comment lines); parsing it gives `cb` back."""
+    import yaml
+
+    class _NoAliases(yaml.SafeDumper):
+        def ignore_aliases(self, data):  # a repeated definition is written out, never as &anchor/*alias
+            return True
+
+    body = yaml.dump(codebook_doc(cb), Dumper=_NoAliases, sort_keys=False, allow_unicode=True)
+    head = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) if header else ""
+    return head + body
+
+
+def _with_children(code: Code, under: str, new: tuple[Code, ...]) -> Code:
+    if code.id == under:
+        return replace(code, children=code.children + new)
+    return replace(code, children=tuple(_with_children(ch, under, new) for ch in code.children))
+
+
+def _written(cb: "Codebook", header: str | None) -> "Codebook":
+    import hashlib
+
+    text = codebook_to_yaml(cb, header)
+    return replace(cb, text=text, hash=hashlib.sha256(text.encode("utf-8")).hexdigest(), path=None)
+
+
+def next_version(version: str) -> str:
+    """The version after `version` for a codebook changed by the tool: `2` -> `2+1`, `2+1` -> `2+2`."""
+    import re
+
+    m = re.match(r"^(.*)\+(\d+)$", version)
+    return f"{m.group(1)}+{int(m.group(2)) + 1}" if m else f"{version}+1"

@@ -5,6 +5,6 @@
 and memos into a project, and `refi_import` brings a project (from ATLAS.ti, MAXQDA, NVivo,
 QualCoder, Taguette or studyapp itself) into a study in one transaction, after `refi_plan` has
 mapped all of it (`refi_codebook`: code tree -> codebook, `refi_segments`: text -> segments).
-Importing `refi_export` registers the `.qdpx` and `.qdc` exporters with `studyapp.services.publish.exports`.
-`files` holds the write-whole-or-nothing helpers other exports use too.
+The `.qdpx` and `.qdc` exporters are listed in `studyapp.services.publish.exports.EXPORTERS`.
+`studyapp.files` holds the write-whole-or-nothing helpers these and other exports use.
 """

@@ -18,9 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import yaml
-
-from studyapp.domain.codebook import Codebook
+from studyapp.domain.codebook import Code as CodebookCode
+from studyapp.domain.codebook import Codebook, Field
 from studyapp.domain.codebook_yaml import parse_codebook
 from studyapp.interop.refi_model import Code
 
@@ -50,18 +49,12 @@ def _unique(base: str, taken: set[str]) -> str:
     return out
 
 
-def _code_yaml(c: Code, parent: str | None, field_id: str, taken: set[str], where: dict) -> dict:
+def _code(c: Code, parent: str | None, field_id: str, taken: set[str], where: dict) -> CodebookCode:
     own = slug(c.name, "c" + c.guid[:8])
     cid = _unique(f"{parent}.{own}" if parent else own, taken)
     where[c.guid] = (field_id, cid)
-    out: dict = {"id": cid, "label": c.name}
-    if c.description:
-        out["definition"] = c.description
-    if c.color:
-        out["color"] = c.color.lower()
-    if c.children:
-        out["children"] = [_code_yaml(ch, cid, field_id, taken, where) for ch in c.children]
-    return out
+    return CodebookCode(cid, c.name, definition=c.description or "", color=c.color.lower() if c.color else None,
+                        children=tuple(_code(ch, cid, field_id, taken, where) for ch in c.children))
 
 
 def codebook_for(codes: list[Code], *, codebook_id: str, title: str) -> MappedCodebook:
@@ -75,16 +68,12 @@ def codebook_for(codes: list[Code], *, codebook_id: str, title: str) -> MappedCo
             fid = _unique(slug(c.name, "f" + c.guid[:8]).replace("-", "_"), field_ids)
             where[c.guid] = (fid, None)
             taken: set[str] = set()
-            field = {"id": fid, "label": c.name, "type": "multi"}
-            if c.description:
-                field["definition"] = c.description
-            field["codes"] = [_code_yaml(ch, None, fid, taken, where) for ch in c.children]
-            fields.append(field)
+            fields.append(Field(fid, c.name, "multi", definition=c.description or "",
+                                codes=tuple(_code(ch, None, fid, taken, where) for ch in c.children)))
     else:
         taken = set()
-        fields.append({"id": "codes", "label": "Codes", "type": "multi",
-                       "codes": [_code_yaml(c, None, "codes", taken, where) for c in codes]})
-    doc = {"id": codebook_id, "title": title, "version": "1", "kind": "interview",
-           "description": f"The code tree of the REFI-QDA file {title!r}.", "source": "REFI-QDA", "fields": fields}
-    text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
-    return MappedCodebook(parse_codebook(text, f"codebook {codebook_id!r} made from the project"), where)
+        fields.append(Field("codes", "Codes", "multi", codes=tuple(_code(c, None, "codes", taken, where) for c in codes)))
+    cb = Codebook(id=codebook_id, title=title, version="1", kind="interview", fields=tuple(fields),
+                  description=f"The code tree of the REFI-QDA file {title!r}.", source="REFI-QDA").written()
+    # Parsed back from its own text: the same checks (and file:line messages) as a codebook file.
+    return MappedCodebook(parse_codebook(cb.text, f"codebook {codebook_id!r} made from the project"), where)

@@ -37,8 +37,9 @@ from typing import Sequence
 
 from studyapp.domain.codebook import Code as CbCode
 from studyapp.domain.codebook import Codebook
+from studyapp.domain.roles import lead_only
 from studyapp.domain.values import decode
-from studyapp.errors import NotFound, PermissionDenied, StudyError
+from studyapp.errors import NotFound, StudyError
 from studyapp.files import check_target, write_atomic
 from studyapp.interop import refi_model as m
 from studyapp.interop.refi_write import write_codebook, write_project
@@ -278,9 +279,7 @@ def qdpx_bytes(store: Store, *, actor: str | None = None, codebooks: Sequence[st
     """The study's interviews as the bytes of a REFI-QDA project, for a download or a file. The
     project holds every coder's codes, so an `actor` who is a coder of the study must be a lead;
     None or a name that is no coder (the command line's holder of the study folder) may export."""
-    who = store.coders.get(actor) if actor else None
-    if who is not None and who["role"] != "lead":
-        raise PermissionDenied(f"only a lead can export every coder's codes ({actor!r} is a {who['role']})")
+    lead_only(store, actor, "export every coder's codes")
     project, meta, files = build_project(store, codebooks)
     if not project.sources:
         raise StudyError("the study has no transcripts to export")
@@ -318,13 +317,3 @@ def export_qdc(store: Store, out_path: str | Path, *, force: bool = False, codeb
     codes, _ = code_tree(books)
     write_atomic(out, write_codebook(codes))
     return RefiExport(str(out), 0, sum(1 for top in codes for _ in top.walk()), 0, 0, 0, 0)
-
-
-def _register() -> None:
-    from studyapp.services.publish.exports import register_exporter
-
-    register_exporter(".qdpx", export_qdpx)
-    register_exporter(".qdc", export_qdc)
-
-
-_register()

@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.domain.codebook import Codebook
+from studyapp.domain.roles import require_lead
 from studyapp.errors import InvalidInput, StudyError
 from studyapp.interop.refi_codebook import codebook_for, slug
 from studyapp.interop.refi_package import Package, open_project, read_project
 from studyapp.interop.refi_plan import Plan, build_plan
 from studyapp.interop.refi_read import parse_codebook_file
-from studyapp.services.coding.coding import CodingRow, code_many, require_lead
+from studyapp.services.coding.codebooks import store_codebook
+from studyapp.services.coding.coding import CodingRow, code_many
 from studyapp.store import Store
 
 
@@ -84,8 +86,7 @@ def _add_codebook(store: Store, cb: Codebook, file: str, actor: str | None) -> t
     if existing is not None and existing["kind"] != cb.kind:
         raise InvalidInput(f"codebook {cb.id!r} of the study is a {existing['kind']} codebook, not an {cb.kind} one;"
                            " import under another id (--codebook ID)", path=file)
-    vid, new = store.codebooks.add_version(codebook=cb.id, version=cb.version, hash=cb.hash, kind=cb.kind,
-                                           title=cb.title, yaml=cb.text, source_path=Path(file).name, actor=actor)
+    vid, new = store_codebook(store, cb, source=Path(file).name, actor=actor)
     return cb.id, vid, new
 
 

@@ -14,6 +14,7 @@ from typing import Iterator
 
 import streamlit as st
 
+from studyapp.domain.roles import Role
 from studyapp.errors import StudyError
 from studyapp.store import Store
 
@@ -69,7 +70,7 @@ def current_role() -> str | None:
 
 
 def is_lead() -> bool:
-    return current_role() == "lead"
+    return Role(current_coder(), current_role()).is_lead
 
 
 def sidebar() -> None:

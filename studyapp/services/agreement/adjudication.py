@@ -12,11 +12,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from studyapp.domain.roles import require_lead
 from studyapp.domain.values import decode, display, encode, normalise
 from studyapp.errors import PermissionDenied, StudyError
 from studyapp.services.agreement.reliability_data import reliability_data
 from studyapp.services.coding.codebooks import codebook_version
-from studyapp.services.coding.coding import require_lead
 from studyapp.store import Store
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from studyapp.domain.codebook import Field
+from studyapp.domain.roles import Role
 from studyapp.services.agreement.reliability_data import (
     ReliabilityData,
     reliability_data,
@@ -242,7 +243,7 @@ def agreement_by_round(store: Store, codebook_id: str, field_id: str, *, coders:
 def details_visible(store: Store, viewer: str | None, rounds: Sequence[str] | None) -> bool:
     """Coder-pair details (confusion matrices) can reveal another coder's labels to a coder who
     knows their own: shown to a lead, or when every chosen round is open for reconciliation."""
-    if viewer and (store.coders.get(viewer) or {}).get("role") == "lead":
+    if viewer and Role.of(store, viewer).can_see_all_values:
         return True
     chosen = list(rounds) if rounds else [r["id"] for r in store.rounds.list()]
     return bool(chosen) and all(store.rounds.is_open(r) for r in chosen)

@@ -215,7 +215,7 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
 def import_claims(store: Store, path: str | Path, *, actor: str | None = None) -> int:
     """Write the claims of a claims.yaml into the study in one transaction (existing claims are updated;
     keys the file does not mention, such as the SLR's merged_from, are kept). Only a lead imports."""
-    from studyapp.services.coding.coding import lead_only
+    from studyapp.domain.roles import lead_only
 
     lead_only(store, actor, "import claims")
     cf = read_claims_file(path)

@@ -18,6 +18,7 @@ from collections import defaultdict
 import pandas as pd
 
 from studyapp.datasets.metrics.codings import CodingTable
+from studyapp.domain.roles import sees_all
 from studyapp.domain.values import code_matcher, decode, fold
 from studyapp.errors import InvalidInput, NotFound
 from studyapp.paths import UNIT_KINDS_OF_CODEBOOK
@@ -62,7 +63,7 @@ def _resolve(store: Store, cb_id: str, field, values: str, viewer: str | None) -
     rounds = store.rounds.list()
     seq = {r["id"]: r["seq"] for r in rounds}
     open_rounds = {r["id"] for r in rounds if r["reconciliation_open"]}
-    lead = viewer is None or (store.coders.get(viewer) or {}).get("role") == "lead"
+    lead = sees_all(store, viewer)
     per_unit: dict[int, dict[str, dict[str, tuple]]] = defaultdict(lambda: defaultdict(dict))
     hidden = 0
     for uid, who, rnd, text, _ in store.annotations.values(cb_id, field.id):

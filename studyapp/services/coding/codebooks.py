@@ -9,6 +9,7 @@ from pathlib import Path
 
 from studyapp.domain.codebook import Code, Codebook
 from studyapp.domain.codebook_yaml import load_codebook, parse_codebook
+from studyapp.domain.roles import lead_only
 from studyapp.store import Store
 
 
@@ -17,15 +18,23 @@ def add_codebook(store: Store, path: str | Path, *, actor: str | None = None) ->
 
     The same text is the same version; any change to the file is a new version, and earlier
     annotations stay attached to the version they were made with. Only a lead adds codebooks
-    (`actor`, see `coding.lead_only`).
+    (`actor`, see `domain.roles.lead_only`).
     """
-    from studyapp.services.coding.coding import lead_only
-
     lead_only(store, actor, "add or change a codebook")
     cb = load_codebook(path)
-    vid, is_new = store.codebooks.add_version(codebook=cb.id, version=cb.version, hash=cb.hash, kind=cb.kind,
-                                              title=cb.title, yaml=cb.text, source_path=str(path), actor=actor)
+    vid, is_new = store_codebook(store, cb, source=str(path), actor=actor)
     return cb, vid, is_new
+
+
+def store_codebook(store: Store, cb: Codebook, *, source: str, actor: str | None = None) -> tuple[int, bool]:
+    """The one path that stores a codebook version (a file added, the screening codebook generated,
+    codes added while importing labels or coding, a REFI-QDA code tree): returns (version id,
+    whether it is new). `cb.text` is what is stored, so `cb` must be parsed from a file or
+    `Codebook.written()`. Callers check the role."""
+    if not cb.text or not cb.hash:
+        raise ValueError("store_codebook needs a parsed or written codebook (text and hash)")
+    return store.codebooks.add_version(codebook=cb.id, version=cb.version, hash=cb.hash, kind=cb.kind,
+                                       title=cb.title, yaml=cb.text, source_path=source, actor=actor)
 
 
 @functools.lru_cache(maxsize=64)

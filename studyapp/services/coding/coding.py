@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from studyapp.domain.codebook import Codebook, Field
+from studyapp.domain.roles import Role
 from studyapp.domain.values import code_matcher, decode, display, encode, normalise
 from studyapp.errors import (
     InvalidInput,
@@ -122,26 +123,10 @@ def visible_annotations(store: Store, unit_id: int, viewer: str, *, codebook: st
 
 def open_reconciliation(store: Store, round_id: str, *, actor: str, open_: bool = True) -> None:
     """Only a lead opens (or closes) reconciliation; then coders see each other's values in that round."""
-    coder = store.coders.get(actor)
-    if coder is None or coder["role"] != "lead":
+    if not Role.of(store, actor).can_open_reconciliation:
         raise PermissionDenied(f"only a lead can open reconciliation (you are {actor!r})")
     store.rounds.set_reconciliation(round_id, open_, actor=actor)
 
 
-def require_lead(store: Store, actor: str | None, what: str) -> None:
-    coder = store.coders.get(actor) if actor else None
-    if coder is None or coder["role"] != "lead":
-        raise PermissionDenied(f"only a lead can {what}")
-
-
-def lead_only(store: Store, actor: str | None, what: str) -> None:
-    """Refuse a coder of the study who is not a lead (codebooks, imports, exports). An `actor` that
-    is None or names no coder (the command line's "cli", the demo builder) is whoever holds the
-    study folder, and may; the app always passes the signed-in coder."""
-    coder = store.coders.get(actor) if actor else None
-    if coder is not None and coder["role"] != "lead":
-        raise PermissionDenied(f"only a lead can {what} ({actor!r} is a {coder['role']})")
-
-
 __all__ = ["CodingRow", "code_unit", "code_many", "visible_annotations", "open_reconciliation",
-           "can_see_others", "require_lead", "lead_only", "InvalidInput"]
+           "can_see_others", "InvalidInput"]

@@ -13,24 +13,21 @@ Everything is written through `code_many` in one transaction.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from studyapp.domain.codebook import Codebook, Field
-from studyapp.domain.codebook_yaml import parse_codebook
+from studyapp.domain.codebook import Code, Codebook, Field, next_version
+from studyapp.domain.roles import lead_only
 from studyapp.domain.values import MULTI_SEPARATORS, code_matcher, normalise
 from studyapp.errors import InvalidInput, NotFound, StudyError, UnknownCode
 from studyapp.paths import UNIT_KINDS_OF_CODEBOOK
 from studyapp.readers.defects.table import header_key, parse_github_url, parse_number
 from studyapp.readers.labels import LabelMap, Sheet, fold, read_label_map, read_sheet
-from studyapp.services.coding.codebooks import codebook_version
-from studyapp.services.coding.coding import CodingRow, code_many, lead_only
+from studyapp.services.coding.codebooks import codebook_version, store_codebook
+from studyapp.services.coding.coding import CodingRow, code_many
 from studyapp.store import Store
 from studyapp.store.rounds import DEFAULT_ROUND
 
@@ -226,7 +223,7 @@ def import_labels(store: Store, path: str | Path, *, coder: str, codebook: str, 
                   round: str | None = None, add_unknown: bool = False, map_file: str | Path | None = None,
                   columns: dict[str, str] | None = None, actor: str | None = None) -> LabelsReport:
     """Read `path` and write its labels as `coder`'s in `round` (created if needed); all or nothing.
-    Only a lead imports (`actor`, see `coding.lead_only`)."""
+    Only a lead imports (`actor`, see `domain.roles.lead_only`)."""
     lead_only(store, actor, "import labels")
     sheet = read_sheet(path)
     lmap = read_label_map(map_file) if map_file else LabelMap()
@@ -303,18 +300,8 @@ def import_labels(store: Store, path: str | Path, *, coder: str, codebook: str, 
 
 # --- --add-unknown: a new codebook version with the unknown values as codes ---------------------
 
-class _NoAliases(yaml.SafeDumper):
-    def ignore_aliases(self, data):
-        return True
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "-", fold(text)).strip("-") or "code"
-
-
-def _bump(version: str) -> str:
-    m = re.match(r"^(.*)\+(\d+)$", version)
-    return f"{m.group(1)}+{int(m.group(2)) + 1}" if m else f"{version}+1"
 
 
 def _parent_of(f: Field, u: dict, sheet: Sheet, columns: dict[str, str], values: list[dict]) -> str:
@@ -339,33 +326,21 @@ def add_codes(store: Store, cb: Codebook, unknown: dict[tuple[str, str], dict], 
               columns: dict[str, str], values: list[dict], *, actor: str | None = None):
     """Store a new version of `cb` with every unknown spelling as a code (label = the spelling);
     returns (codebook, version id, {field: [new code ids]})."""
-    doc = yaml.safe_load(cb.text)
-    fields = {fd["id"]: fd for fd in doc["fields"]}
-    added: dict[str, list[str]] = defaultdict(list)
+    added: dict[str, list[tuple[Code, str | None]]] = defaultdict(list)
     for u in sorted(unknown.values(), key=lambda u: (u["field"], min(u["lines"]))):
         f = cb.require_field(u["field"])
-        fd = fields[f.id]
-        fd["codes"] = copy.deepcopy(fd.get("codes") or [])
-        taken = {c.id for c in f.all_codes()} | {c for cs in added.values() for c in cs}
+        taken = {c.id for c in f.all_codes()} | {c.id for c, _ in added[f.id]}
         under = _parent_of(f, u, sheet, columns, values) if f.parent_field else None
         base = f"{under}.{_slug(u['value'])}" if under else _slug(u["value"])
         cid, n = base, 2
         while cid in taken:
             cid, n = f"{base}-{n}", n + 1
-        code = {"id": cid, "label": re.sub(r"\s+", " ", u["value"]).strip(),
-                "definition": f"Added by `import labels --add-unknown` from {Path(sheet.path).name} "
-                              f"({len(u['lines'])} row(s)); write its definition."}
-        if under:
-            top = next(c for c in fd["codes"] if c["id"] == under)
-            top.setdefault("children", []).append(code)
-        else:
-            fd["codes"].append(code)
-        added[f.id].append(cid)
-    doc["version"] = _bump(str(doc.get("version", "1")))
-    text = (f"# {cb.id} {doc['version']}: written by `studyapp import labels --add-unknown` from "
-            f"{Path(sheet.path).name}\n" + yaml.dump(doc, Dumper=_NoAliases, sort_keys=False, allow_unicode=True))
-    new = parse_codebook(text, f"{cb.id} (new version)")
-    vid, _ = store.codebooks.add_version(codebook=new.id, version=new.version, hash=new.hash, kind=new.kind,
-                                         title=new.title, yaml=new.text, source_path=f"import labels: {sheet.path}",
-                                         actor=actor)
-    return new, vid, dict(added)
+        added[f.id].append((Code(cid, re.sub(r"\s+", " ", u["value"]).strip(),
+                                 definition=f"Added by `import labels --add-unknown` from {Path(sheet.path).name} "
+                                            f"({len(u['lines'])} row(s)); write its definition."), under))
+    new, version = cb, next_version(cb.version)
+    header = f"{cb.id} {version}: written by `studyapp import labels --add-unknown` from {Path(sheet.path).name}"
+    for field_id, codes in added.items():
+        new = new.with_codes(field_id, codes, version=version, header=header)
+    vid, _ = store_codebook(store, new, source=f"import labels: {sheet.path}", actor=actor)
+    return new, vid, {f: [c.id for c, _ in codes] for f, codes in added.items()}

@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from studyapp.domain.roles import lead_only
 from studyapp.errors import InvalidInput
 from studyapp.readers.defects.github import read_github_issues
 from studyapp.readers.defects.table import DefectRecord, read_defect_table
-from studyapp.services.coding.coding import lead_only
 from studyapp.store import Store
 
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
@@ -103,7 +103,7 @@ def import_defects(store: Store, paths: Sequence[str | Path], *, columns: dict[s
                    repo: str | None = None, actor: str | None = None, source: str | None = None) -> DefectImport:
     """Import every file, all or nothing. `columns` maps a table's COLUMN -> role (see
     `readers.defects_table.ROLES`); `repo` names the repository for files that do not. Only a lead
-    imports (`actor`, see `coding.lead_only`)."""
+    imports (`actor`, see `domain.roles.lead_only`)."""
     lead_only(store, actor, "import defects")
     read = [(Path(p), *read_defects(p, columns=columns, repo=repo)) for p in paths]
     existing = set(store.units.ids_by_key("defect"))

@@ -14,6 +14,7 @@ import csv
 import re
 from pathlib import Path
 
+from studyapp.domain.roles import Role
 from studyapp.domain.values import decode
 from studyapp.errors import InvalidInput, StudyError
 from studyapp.services.coding.codebooks import codebook_version, list_codebooks
@@ -53,7 +54,7 @@ def _from_file(store: Store, path: Path, codebook: str) -> None:
 def _first_sentences(store: Store, codebook: str) -> None:
     cb = codebook_version(store, codebook)[0]
     coded = {f.id for f in cb.fields if f.is_coded}
-    coders = [c["name"] for c in store.coders.list() if c["role"] == "coder"]
+    coders = [c["name"] for c in store.coders.list() if not Role.of_coder(c).is_lead]
     with store.transaction():
         for coder in coders:
             done = 0

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from studyapp.domain.roles import lead_only
 from studyapp.errors import InvalidInput, StudyError
 from studyapp.readers.text import decode_text
 from studyapp.readers.transcripts import SUFFIXES, parse_transcript
@@ -30,7 +31,6 @@ from studyapp.readers.transcripts.participants import (
     read_pseudonyms,
 )
 from studyapp.readers.transcripts.text import Turn
-from studyapp.services.coding.coding import lead_only
 from studyapp.store import Store
 
 INTERVIEWER_RE = re.compile(r"^(interviewer|moderator|researcher|facilitator|host|q)\b", re.IGNORECASE)
@@ -190,7 +190,7 @@ def import_transcript_data(store: Store, files: Sequence[tuple[str, bytes]], *, 
                            pseudonyms: Sequence[tuple[str, str | None]] = (), fmt: str | None = None,
                            key: str | None = None, actor: str | None = None) -> list[TranscriptReport]:
     """Import transcripts given as (file name, bytes): uploads and files share this path. Only a lead
-    imports (see `coding.lead_only`)."""
+    imports (see `domain.roles.lead_only`)."""
     lead_only(store, actor, "import transcripts")
     if not files:
         raise InvalidInput("no transcript files given")

@@ -15,10 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studyapp.domain.roles import lead_only
 from studyapp.errors import NotFound, StudyError
 from studyapp.readers.papers import read_papers, read_papers_bytes
 from studyapp.readers.papers.records import PaperRecord, ReadResult, clean, clean_doi
-from studyapp.services.coding.coding import lead_only
 from studyapp.services.papers.dedup import DEFAULT_THRESHOLD, matcher_for
 from studyapp.store import Store
 
@@ -146,7 +146,7 @@ def import_papers(store: Store, files: list[str | Path], *, source: str | None =
                   search_string: str | None = None, actor: str | None = None, dedup: bool = True,
                   threshold: float = DEFAULT_THRESHOLD, keep_keys: bool = False) -> list[FileReport]:
     """Read every file (format by suffix), then import them all in one transaction. Only a lead
-    imports search results (`actor`, see `coding.lead_only`); reviewers may snowball."""
+    imports search results (`actor`, see `domain.roles.lead_only`); reviewers may snowball."""
     lead_only(store, actor, "import papers")
     results = [(str(f), read_papers(f)) for f in files]
     return import_results(store, results, source=source, search_string=search_string, actor=actor,

@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from studyapp import __version__
+from studyapp.domain.roles import require_lead
 from studyapp.errors import StudyError
 from studyapp.files import atomic_zip, check_target
 from studyapp.render import charts
@@ -41,7 +42,6 @@ from studyapp.services.coding.codebooks import (
     codebook_version,
     list_codebooks,
 )
-from studyapp.services.coding.coding import require_lead
 from studyapp.services.interviews.saturation import saturation_in_study, study_mentions
 from studyapp.services.papers import prisma
 from studyapp.services.publish import replication_data as data

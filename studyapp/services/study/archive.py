@@ -36,9 +36,8 @@ from typing import Any, Iterator
 from urllib.parse import quote
 
 from studyapp import __version__
+from studyapp.domain.roles import require_lead
 from studyapp.errors import InvalidInput, StudyError
-from studyapp.services.coding.coding import require_lead
-from studyapp.services.publish.exports import register_exporter
 from studyapp.store import Store, archive
 from studyapp.store.columns import now
 
@@ -170,8 +169,6 @@ def export_study(store: Store, out_path: str | Path, *, actor: str | None = None
                         migrations=manifest["migrations"], bytes=out.stat().st_size,
                         seconds=time.perf_counter() - t0)
 
-
-register_exporter(".zip", export_study)
 
 
 # import -------------------------------------------------------------------------------------------

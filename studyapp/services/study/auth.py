@@ -16,8 +16,8 @@ import hashlib
 import hmac
 import secrets
 
+from studyapp.domain.roles import require_lead
 from studyapp.errors import PermissionDenied, StudyError
-from studyapp.services.coding.coding import require_lead
 from studyapp.store import Store
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from studyapp.domain.roles import Role
 from studyapp.errors import StudyError
 from studyapp.store import Store
 from studyapp.store.rounds import DEFAULT_ROUND
@@ -50,9 +51,8 @@ class _Blindness:
     """Decides, once per call, which rows' values a viewer may read."""
 
     def __init__(self, store: Store, viewer: str | None, unblinded: bool):
-        role = (store.coders.get(viewer) or {}).get("role") if viewer else None
         self.viewer = viewer
-        self.all = unblinded or role == "lead"
+        self.all = unblinded or Role.of(store, viewer).can_see_all_values
         self.open = {r["id"] for r in store.rounds.list() if r["reconciliation_open"]}
 
     def hides(self, r: dict) -> bool:

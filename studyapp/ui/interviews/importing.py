@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studyapp.domain.roles import Role
 from studyapp.errors import StudyError
 from studyapp.readers.transcripts.participants import parse_pseudonyms
 from studyapp.services.interviews.imports import (
@@ -17,7 +18,7 @@ from studyapp.store import Store
 
 
 def import_view(store: Store, coder: str | None) -> None:
-    if (store.coders.get(coder) or {}).get("role") != "lead":
+    if not Role.of(store, coder).can_import:
         st.info("Only a lead imports transcripts and participants (or use `studyapp import transcripts` / "
                 "`import participants`).")
         return

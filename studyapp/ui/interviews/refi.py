@@ -13,6 +13,7 @@ import re
 
 import streamlit as st
 
+from studyapp.domain.roles import Role
 from studyapp.errors import StudyError
 from studyapp.interop.refi_export import qdpx_bytes
 from studyapp.interop.refi_import import import_qdpx_data
@@ -30,7 +31,7 @@ def _file_name(store: Store) -> str:
 
 
 def refi_view(store: Store, coder: str | None) -> None:
-    if (store.coders.get(coder) or {}).get("role") != "lead":
+    if not Role.of(store, coder).can_import:
         st.info("Only a lead exports and imports REFI-QDA projects (or use `studyapp export DIR OUT.qdpx` / "
                 "`studyapp import qdpx`).")
         return

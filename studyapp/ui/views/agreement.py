@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from studyapp.domain import roles
 from studyapp.ui import state
 from studyapp.ui.agreement.adjudication import (
     disagreement_list,
@@ -32,7 +33,7 @@ def render() -> None:
             st.info("Nothing coded yet: agreement appears once two coders have coded the same units.")
             return
         codebooks = sorted({cb for cb, _ in in_use})
-        is_lead = bool(viewer) and (store.coders.get(viewer) or {}).get("role") == "lead"
+        is_lead = roles.is_lead(store, viewer)
         cb = st.selectbox("Codebook", codebooks, key="agreement.codebook")
         # One view per run (not tabs): each view computes only what it shows.
         view = st.radio("View", VIEWS, horizontal=True, key="agreement.view", label_visibility="collapsed")
