@@ -120,9 +120,10 @@ def page_times(folder: Path) -> dict[str, tuple[float, float]]:
                 break
         with Store.open(folder) as store:  # a save changes the counters: the next run misses the caches
             if name == "papers":  # the commonest save there: a screening decision (the model retrains)
+                from studyapp.services.papers import queue as screening_queue
                 from studyapp.services.papers import screening
 
-                screening.decide(store, screening.queue(store, "ta", "bob").ids[0], "bob", "ta", "include")
+                screening.decide(store, screening_queue.queue(store, "ta", "bob").ids[0], "bob", "ta", "include")
             else:
                 code_many(store, [CodingRow(store.units.ids_by_key("defect")["D0"], "dl-reengineering-defects",
                                             "dl_stage", "bob", ["training", "environment"][len(out) % 2])])
@@ -155,17 +156,18 @@ def action_times(folder: Path) -> None:
             t0 = time.perf_counter()
             n = len(unit_table(store, kind, "bob"))
             print(f"unit list of {n:,} {kind}s (unit_table): {(time.perf_counter() - t0) * 1000:.0f} ms")
+        from studyapp.services.papers import queue as screening_queue
         from studyapp.services.papers import screening
 
         t0 = time.perf_counter()
-        q = screening.queue(store, "ta", "bob")
+        q = screening_queue.queue(store, "ta", "bob")
         print(f"screening queue of bob ({len(q.ids):,} left, model trained on his {q.done_by_me:,} decisions): "
               f"{(time.perf_counter() - t0) * 1000:.0f} ms first, ", end="")
         t0 = time.perf_counter()
         screening.decide(store, q.ids[0], "bob", "ta", "include")
         decide = time.perf_counter() - t0
         t0 = time.perf_counter()
-        screening.queue(store, "ta", "bob")
+        screening_queue.queue(store, "ta", "bob")
         print(f"{(time.perf_counter() - t0) * 1000:.0f} ms after a decision (TF-IDF cached); "
               f"recording the decision {decide * 1000:.0f} ms")
         for n_boot in (0, 1000):

@@ -10,13 +10,19 @@ from studyapp.cli import main
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _commands(group, prefix=()):
-    for name, cmd in group.commands.items():
-        path = prefix + (name,)
-        if hasattr(cmd, "commands"):
-            yield from _commands(cmd, path)
-        else:
-            yield " ".join(path)
+def _commands(root):
+    """Every command path, breadth first; a group reached a second time (a feature-group alias such
+    as `papers screen` for `screen`) is one path, its sub-commands documented under the first."""
+    seen, queue = {id(root)}, [((), root)]
+    while queue:
+        prefix, group = queue.pop(0)
+        for name, cmd in group.commands.items():
+            path = prefix + (name,)
+            if hasattr(cmd, "commands") and id(cmd) not in seen:
+                seen.add(id(cmd))
+                queue.append((path, cmd))
+            else:
+                yield " ".join(path)
 
 
 def test_every_command_is_documented():

@@ -45,7 +45,7 @@ def decide_cmd(folder, key, decision, coder, stage, reason, note) -> None:
 @reports_errors
 def next_cmd(folder, coder, stage, limit, no_model) -> None:
     """The papers CODER should screen next, most likely relevant first, and the stopping hint."""
-    from studyapp.services.papers.screening import queue
+    from studyapp.services.papers.queue import queue
 
     with Store.open(folder) as store:
         q = queue(store, stage, coder, prioritise=not no_model)

@@ -16,6 +16,7 @@ from html import unescape
 import pytest
 
 from studyapp.services.papers import prisma, screening
+from studyapp.services.papers import queue as screening_queue
 from studyapp.services.papers.imports import snowball_record, start_snowball_round
 from studyapp.store import Store
 from tests.browser._helpers import (
@@ -45,7 +46,7 @@ def review_study(demo_study):
         rnd = start_snowball_round(store, "forward", note="citations of an included paper", actor="alice")
         snowball_record(store, rnd, "P18", "forward", actor="alice", **LATE)
         screening.open_stage_reconciliation(store, "ta", actor="alice", open_=False)
-        assert len(screening.queue(store, "ta", "bob").ids) >= 2
+        assert len(screening_queue.queue(store, "ta", "bob").ids) >= 2
     return demo_study
 
 

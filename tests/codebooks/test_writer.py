@@ -12,7 +12,6 @@ from studyapp.errors import InvalidInput
 from studyapp.paths import CODEBOOKS_DIR
 from studyapp.services.coding.codebooks import codebook_version, store_codebook
 from studyapp.services.study.study import init_study
-from studyapp.store import Store
 
 SHIPPED = sorted(Path(CODEBOOKS_DIR).glob("*.yaml"))
 

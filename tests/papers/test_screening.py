@@ -8,6 +8,7 @@ from studyapp.errors import PermissionDenied, StudyError, UnknownCode
 from studyapp.services.agreement.reliability_data import reliability_data
 from studyapp.services.coding.coding import visible_annotations
 from studyapp.services.papers import screening as S
+from studyapp.services.papers import queue as Q
 
 
 def _ids(store, *keys):
@@ -130,23 +131,23 @@ def test_agreement_reads_screening_like_any_field(imported):
 
 
 def test_queue_learns_only_from_what_the_reviewer_may_see(imported):
-    q0 = S.queue(imported, "ta", "bob")
+    q0 = Q.queue(imported, "ta", "bob")
     assert not q0.prioritised and len(q0.ids) == q0.eligible == 13
     peatmoss, bert = _ids(imported, "jiang2024peatmoss", "doe2022finetuning")
     S.decide(imported, peatmoss, "bob", "ta", "include")
     S.decide(imported, bert, "bob", "ta", "exclude", "E1")
-    q1 = S.queue(imported, "ta", "bob")
+    q1 = Q.queue(imported, "ta", "bob")
     assert q1.prioritised and len(q1.ids) == 11 and q1.done_by_me == 2
     others = q1.ids[-3:]
     for i in others:
         S.decide(imported, i, "chen", "ta", "include")
-    assert S.queue(imported, "ta", "bob").ids == q1.ids
-    assert all(i not in S.queue(imported, "ta", "chen").ids for i in others)
+    assert Q.queue(imported, "ta", "bob").ids == q1.ids
+    assert all(i not in Q.queue(imported, "ta", "chen").ids for i in others)
 
 
 def test_papers_decided_by_enough_reviewers_leave_the_queue(imported):
-    lea_free = S.queue(imported, "ta", "lea").ids
+    lea_free = Q.queue(imported, "ta", "lea").ids
     a = lea_free[0]
     S.decide(imported, a, "bob", "ta", "include")
     S.decide(imported, a, "chen", "ta", "include")
-    assert a not in S.queue(imported, "ta", "lea").ids
+    assert a not in Q.queue(imported, "ta", "lea").ids

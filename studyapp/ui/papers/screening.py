@@ -13,6 +13,7 @@ import streamlit as st
 
 from studyapp.errors import StudyError
 from studyapp.services.papers import screening
+from studyapp.services.papers import queue as screening_queue
 from studyapp.store import Store
 
 STAGE_LABELS = {"ta": "Title and abstract", "ft": "Full text"}
@@ -98,8 +99,8 @@ def screening_view(store: Store, coder: str | None, key: str = "papers.screen") 
         (st.success if flash[0] == "success" else st.error)(flash[1])
     from studyapp.ui import state
 
-    sig = screening.queue_signature(store, stage)
-    q = state.cached_on(store, sig, "studyapp.services.papers.screening.queue", stage, coder)
+    sig = screening_queue.queue_signature(store, stage)
+    q = state.cached_on(store, sig, "studyapp.services.papers.queue.queue", stage, coder)
     mine = state.cached_on(store, sig, "studyapp.services.papers.screening.my_decisions", stage, coder)
     st.caption(f"You have screened {q.done_by_me} of {q.eligible} papers at this stage; {len(q.ids)} to go. "
                + (q.model_note[:1].upper() + q.model_note[1:] + "." if q.model_note else "")
