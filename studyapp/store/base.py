@@ -26,12 +26,11 @@ from studyapp.store.columns import now
 from studyapp.store.defects import DefectUnits
 from studyapp.store.finals import Finals
 from studyapp.store.history import History
-from studyapp.store.imports import Imports
 from studyapp.store.memos import Memos
 from studyapp.store.papers import Papers
 from studyapp.store.rounds import Rounds
 from studyapp.store.transcripts import Transcripts
-from studyapp.store.units import Units
+from studyapp.store.units import Imports, Units
 
 DB_NAME = "study.db"
 BUSY_TIMEOUT_MS = 30_000
