@@ -127,9 +127,18 @@ def _defects(store: Store, path: Path) -> None:
         rows = _rows(path)
         store.units.add_many(
             [{"kind": "defect", "key": r["key"], "title": r["title"], "text": r.get("body", ""), "seq": i,
-              "attrs": {k: r[k] for k in ("repo", "issue", "url") if r.get(k)}}
+              "attrs": _defect_attrs(r)}
              for i, r in enumerate(rows, start=1)], import_id=imp, actor="demo")
         store.imports.finish(imp, n_read=len(rows), n_imported=len(rows), actor="demo")
+
+
+def _defect_attrs(row: dict) -> dict:
+    """A demo defect's attrs as the defect importer writes them: `issue` is repository and number."""
+    attrs = {k: row[k] for k in ("repo", "url") if row.get(k)}
+    if row.get("issue"):
+        attrs["number"] = int(row["issue"])
+        attrs["issue"] = f"{row.get('repo') or ''}#{int(row['issue'])}"
+    return attrs
 
 
 def _unit_id(store: Store, cache: dict, kind: str, key: str, path: Path, n: int) -> int:

@@ -21,7 +21,7 @@ ORDER = [
     core.m005_coder_invite_tokens, core.m006_history_field_index, core.m007_agreement_counts,
     slr.slr_001_duplicates_snowballing, slr.slr_002_decision_order_index,
     interviews.interviews_001_participants_spans,
-    defects.defects_001_issue_index,
+    defects.defects_001_issue_index, defects.defects_002_issue_is_repo_and_number,
 ]
 
 migrations = Migrations("studyapp")
