@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from studyapp.cli import main
+from studyapp.paths import CODEBOOKS_DIR
 
 STUDYAPP = str(Path(sys.executable).parent / "studyapp")
 
@@ -67,10 +68,13 @@ def test_codebook_validate_ok_and_broken(tmp_path, tiny_codebook):
 def test_codebook_add_makes_versions(tmp_path, tiny_codebook):
     d = tmp_path / "s"
     run("init", d)
-    assert "stored as version 1" in run("codebook", "add", d, tiny_codebook).output
+    # The first version of a codebook is "added", whatever other codebooks the study holds (the
+    # message once gave the global row id: "stored as version 2" for a first version).
+    run("codebook", "add", d, CODEBOOKS_DIR / "ptm-reuse-interviews.yaml")
+    assert "tiny v1: added to the study" in run("codebook", "add", d, tiny_codebook).output
     assert "unchanged" in run("codebook", "add", d, tiny_codebook).output
     tiny_codebook.write_text(tiny_codebook.read_text().replace('version: "1"', 'version: "1.1"'))
-    assert "stored as version 2" in run("codebook", "add", d, tiny_codebook).output
+    assert "tiny v1.1: stored as a new version (2 versions of tiny" in run("codebook", "add", d, tiny_codebook).output
     assert "2 stored version(s)" in run("codebook", "list", d).output
 
 

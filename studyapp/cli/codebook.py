@@ -41,7 +41,14 @@ def add_cmd(folder: str, file: str, actor: str) -> None:
     """Add codebook FILE to the study in FOLDER (a changed file becomes a new version)."""
     with Store.open(folder) as store:
         cb, vid, is_new = add_codebook(store, file, actor=actor)
-    click.echo(f"{cb.id} v{cb.version}: {'stored as version ' + str(vid) if is_new else 'unchanged'}")
+        n = len(store.codebooks.versions(cb.id))
+    if not is_new:
+        click.echo(f"{cb.id} v{cb.version}: unchanged (the study already holds this text)")
+    elif n == 1:
+        click.echo(f"{cb.id} v{cb.version}: added to the study")
+    else:
+        click.echo(f"{cb.id} v{cb.version}: stored as a new version ({n} versions of {cb.id} in the study;"
+                   " earlier codings keep the version they were made with)")
 
 
 @codebook_group.command("list")

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from studyapp.cli.app import main, reports_errors
+from studyapp.errors import StudyError
 from studyapp.paths import DEMO_STUDY, PACKAGE_DIR, REPO_ROOT
 from studyapp.services.study import study as study_service
 from studyapp.store import Store
@@ -29,6 +30,20 @@ def init_cmd(folder: str, title: str | None, codebooks: tuple[str, ...]) -> None
     click.echo(f"created study {store.title!r} in {folder} ({len(codebooks)} codebook(s))")
 
 
+def port_free(host: str, port: int) -> bool:
+    """Whether nothing listens on (host, port): checked before saying "serving on", so a busy port
+    is an error at once rather than a line of success followed by Streamlit's failure."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def serve_study(folder: Path, port: int, host: str, *, auth: bool = True) -> int:
     """Run the Streamlit app on the study in `folder` until interrupted; returns its exit status.
     With `auth`, coders sign in (password or invite link); without, one local user picks a coder."""
@@ -37,6 +52,9 @@ def serve_study(folder: Path, port: int, host: str, *, auth: bool = True) -> int
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
+    if not port_free(host, port):
+        raise StudyError(f"port {port} on {host} is in use (another studyapp or program is serving there):"
+                         f" stop it, or pass --port {port + 1}")
     click.echo(f"serving {folder} on http://{host}:{port}  ({'coders sign in' if auth else 'no sign-in'};"
                " Ctrl+C to stop)")
     cwd = REPO_ROOT if (REPO_ROOT / ".streamlit").is_dir() else None
@@ -91,6 +109,9 @@ def demo_cmd(folder: str, no_serve: bool, rebuild: bool, port: int, host: str, a
     The demo is served in single-user mode unless --auth."""
     from studyapp.services.demo.build import build_demo
 
+    if not no_serve and not port_free(host, port):
+        raise StudyError(f"port {port} on {host} is in use (another studyapp or program is serving there):"
+                         f" stop it, or pass --port {port + 1}")
     existed = Store.exists(folder) and not rebuild
     path = build_demo(folder, rebuild=rebuild)
     click.echo(f"{'using the existing' if existed else 'built the'} demo study in {path}")

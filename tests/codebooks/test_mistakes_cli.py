@@ -107,5 +107,5 @@ def test_several_files_each_reported_and_good_ones_pass(study, rows, tmp_path):
     assert cli("codebook", "validate", good).exit_code == 0
     before = rows()
     r = cli("codebook", "add", study.folder, good, "--by", "lea")
-    assert r.exit_code == 0 and "cb v1: stored as version" in r.output
+    assert r.exit_code == 0 and "cb v1: added to the study" in r.output
     assert rows() != before

@@ -10,10 +10,21 @@ from studyapp.store import Store
 from studyapp.store.rounds import DEFAULT_ROUND
 
 
+#: Written into every new study folder: a study holds participants' words and coders' work, so git
+#: ignores it wherever the folder is put (inside a repository included) unless someone means to
+#: version it and deletes this file.
+STUDY_GITIGNORE = ("# studyapp: this study holds participant data and coders' work; git ignores it so that\n"
+                   "# nobody commits it by accident. Delete this file to version the study on purpose.\n*\n")
+
+
 def init_study(folder: str | Path, *, title: str | None = None, codebooks: list[str | Path] = (),
                actor: str | None = None) -> Store:
-    """Create a new study folder with its database, a default round and the given codebooks."""
+    """Create a new study folder with its database, a default round and the given codebooks, and a
+    `.gitignore` that keeps the folder out of any git repository it sits in."""
     store = Store.create(folder, title, actor=actor)
+    ignore = Path(folder) / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(STUDY_GITIGNORE, encoding="utf-8")
     store.rounds.ensure(DEFAULT_ROUND, "Main", actor=actor)
     for path in codebooks:
         add_codebook(store, path, actor=actor)
