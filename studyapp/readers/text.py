@@ -33,6 +33,7 @@ MULTIBYTE = {"gb18030", "gb2312", "gbk", "big5", "big5hkscs", "cp932", "shift_ji
 NON_LATIN = {"cp1251", "koi8_r", "koi8_u", "cp866", "iso8859_5", "mac_cyrillic", "cp1253", "iso8859_7", "cp1255",
              "iso8859_8", "cp1256", "iso8859_6", "cp874", "tis_620", "cp1258"}
 NAMES = {"cp1252": "Windows-1252", "utf-8-sig": "UTF-8", "utf-8": "UTF-8"}
+MIN_EVIDENCE = 8  # non-ASCII bytes before a multi-byte guess is believed (two bytes say nothing)
 MAX_DETECT = 256_000  # bytes charset-normalizer looks at; enough to decide, cheap on a 50 MB file
 
 
@@ -66,7 +67,9 @@ def _guess(raw: bytes) -> tuple[str, str] | None:
     else:
         best = charset_normalizer.from_bytes(raw[:MAX_DETECT]).best()
     found = best.encoding if best is not None else None
-    if found and (found in MULTIBYTE or (found in NON_LATIN and best.coherence >= 0.3)) and best.chaos < 0.2:
+    evidence = len(raw[:MAX_DETECT].translate(None, bytes(range(128))))  # bytes outside ASCII
+    trusted = (found in MULTIBYTE and evidence >= MIN_EVIDENCE) or (found in NON_LATIN and best.coherence >= 0.3)
+    if found and trusted and best.chaos < 0.2:
         try:
             return found, raw.decode(found)
         except (UnicodeDecodeError, LookupError):
@@ -75,11 +78,6 @@ def _guess(raw: bytes) -> tuple[str, str] | None:
         return "cp1252", raw.decode("cp1252")
     except UnicodeDecodeError:
         pass
-    if found in MULTIBYTE or found in NON_LATIN:
-        try:
-            return found, raw.decode(found)
-        except (UnicodeDecodeError, LookupError):
-            return None
     return None
 
 

@@ -55,7 +55,7 @@ def wos(path: Path) -> int:
 def medline(path: Path) -> int:
     import nbib
 
-    return len(nbib.read(_text(path).replace("\r\n", "\n")))
+    return len(nbib.read(_text(path).replace("\r\n", "\n") + "\n"))  # nbib drops a last record with no newline
 
 
 def table(path: Path) -> int:
