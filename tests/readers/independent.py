@@ -47,9 +47,13 @@ def bibtex(path: Path) -> int:
 
 
 def wos(path: Path) -> int:
+    import warnings
+
     import wosfile
 
-    return sum(1 for _ in wosfile.records_from(str(path)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # wosfile warns about tags it does not know
+        return sum(1 for _ in wosfile.records_from(str(path)))
 
 
 def medline(path: Path) -> int:
@@ -93,10 +97,9 @@ def github(path: Path) -> int:
         if i >= len(text):
             return n
         doc, i = decoder.raw_decode(text, i)
-        if isinstance(doc, dict) and "data" in doc:
-            doc = next(iter(doc["data"].values()))
-            doc = doc.get("issues", doc) if isinstance(doc, dict) else doc
-            doc = doc.get("nodes", doc) if isinstance(doc, dict) else doc
+        if isinstance(doc, dict) and "data" in doc:  # GraphQL: data.repository.issues.nodes or data.search.nodes
+            parts = [v.get("issues", v) for v in doc["data"].values() if isinstance(v, dict)]
+            doc = next(p["nodes"] for p in parts if isinstance(p, dict) and "nodes" in p)
         n += len(doc) if isinstance(doc, list) else 1
 
 

@@ -45,6 +45,8 @@ def _blocks(text: str, path: str, notes: list[str]) -> list[tuple[int, list[str]
         tag = m.group(1) if m else None
         if current is None:
             if tag == "TY":
+                if orphan is not None:
+                    skipped.append(orphan)  # tags after an ER (Ovid writes `NL  - ...`) with no ER of their own
                 current, start, orphan = [line], n, None
             elif tag == "ER" and orphan is not None:
                 blocks.append((orphan, None))
@@ -69,7 +71,7 @@ def _blocks(text: str, path: str, notes: list[str]) -> list[tuple[int, list[str]
         notes.append(f"record {len(blocks) + 1} (line {start}) has no 'ER  - ' line: it ends with the file")
         blocks.append((start, current))
     if orphan is not None:
-        blocks.append((orphan, None))
+        skipped.append(orphan)
     if skipped:
         first = skipped[0]
         what = "a preamble" if first < (blocks[0][0] if blocks else first + 1) else "text outside records"
