@@ -52,7 +52,7 @@ class FileReport:
         return {"file": self.file, "format": self.format, "profile": self.profile, "source": self.source,
                 "read": self.read, "imported": self.imported, "duplicates": self.duplicates,
                 "rejected": len(self.rejected), "rejections": self.rejected, "duplicate_of": self.duplicate_of,
-                "import_id": self.import_id, "notes": self.notes, "encoding": self.encoding}
+                "import_id": self.import_id, "notes": "; ".join(self.notes), "encoding": self.encoding or ""}
 
 
 def _slug(text: str) -> str:
