@@ -28,18 +28,26 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
               help="Which column holds what (roles: key url title body number repo owner name state labels "
                    "created_at closed_at author attr). Repeatable; detected from the header otherwise.")
 @click.option("--repo", metavar="OWNER/NAME", help="Repository of issues whose file does not name it.")
+@click.option("--strict", is_flag=True, help="Refuse the whole import if any issue or row cannot be read.")
 @by_option
 @reports_errors
 def import_defects_cmd(folder: str, files: tuple[str, ...], columns: tuple[str, ...], repo: str | None,
-                       actor: str) -> None:
-    """Import defects from CSV/XLSX tables or GitHub issue JSON into the study in FOLDER."""
+                       strict: bool, actor: str) -> None:
+    """Import defects from CSV/XLSX tables or GitHub issue JSON (REST, `gh api --paginate`, `gh issue
+    list --json`, GraphQL) into the study in FOLDER, in one transaction."""
     from studyapp.services.defects.imports import import_defects
 
     with Store.open(folder) as store:
-        rep = import_defects(store, files, columns=_pairs(columns, "--column COLUMN=ROLE"), repo=repo, actor=actor)
+        rep = import_defects(store, files, columns=_pairs(columns, "--column COLUMN=ROLE"), repo=repo, actor=actor,
+                             strict=strict)
     for f in rep.files:
-        click.echo(f"{f.file}: {f.read} read, {f.imported} imported, {f.duplicates} already in the study "
-                   f"({f.issues} issues)")
+        click.echo(f"{f.file}: {f.read} read, {f.imported} imported, {f.duplicates} merged as duplicate "
+                   f"(already in the study), {len(f.rejected)} rejected ({f.issues} issues)")
+        for x in f.rejected:
+            click.echo(f"  rejected: record {x['record']}" + (f" (line {x['line']})" if x.get("line") else "")
+                       + f": {x['reason']}")
+        for n in f.notes:
+            click.echo(f"  note: {n}")
         if f.columns:
             click.echo("  columns: " + ", ".join(f"{role}={col}" for role, col in f.columns.items()))
         if f.not_imported_columns:

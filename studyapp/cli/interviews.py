@@ -47,7 +47,7 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
               help="Replace NAME (whole words, any case) before storing; default replacement: the participant id.")
 @click.option("--pseudonyms", type=click.Path(dir_okay=False), help="File of names to replace: `name[,replacement]` lines.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "text", "docx", "vtt", "srt"]), default="auto",
-              show_default=True, help="Transcript format (auto: from the file suffix).")
+              show_default=True, help="Transcript format (auto: detected from the content, else the suffix).")
 @click.option("--key", help="Transcript key (single file only; default: the file name without suffix).")
 @by_option
 @reports_errors
@@ -60,7 +60,8 @@ def import_transcripts_cmd(folder, files, participant, speakers, interviewers, n
                                         pseudonyms_file=pseudonyms, fmt=fmt, key=key, actor=actor)
     for r in reports:
         who = ", ".join(f"{s or '(none)'} {n}" for s, n in r.speakers.items())
-        click.echo(f"{r.key}: {r.segments} segments ({r.format}); speakers: {who}; interviewer: "
+        click.echo(f"{r.key}: {r.segments} segments ({r.format}{f', {r.read} cues' if r.format in ('vtt', 'srt') else ''});"
+                   f" speakers: {who}; interviewer: "
                    f"{', '.join(r.interviewers) or 'none'}; participants: {', '.join(r.participants) or 'none'}"
                    + (f"; {r.replacements} name(s) pseudonymised" if r.replacements else ""))
         for w in r.warnings:

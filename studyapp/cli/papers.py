@@ -27,12 +27,15 @@ def _unit(store: Store, key: str) -> int:
 
 def _report(reports) -> None:
     for r in reports:
-        click.echo(f"{r.file} ({r.source}): {r.read} read, {r.imported} imported, {r.duplicates} duplicates,"
-                   f" {len(r.rejected)} rejected")
+        click.echo(f"{r.file} ({r.source}, {r.format}): {r.read} read, {r.imported} imported, {r.duplicates} merged "
+                   f"as duplicate, {len(r.rejected)} rejected")
+        for n in r.notes:
+            click.echo(f"  note: {n}")
         for d in r.duplicate_of:
             click.echo(f"  duplicate: record {d['record']} ({d['key']}) of {d['primary']} by {d['method']}")
         for x in r.rejected:
-            click.echo(f"  rejected: record {x['record']} (line {x['line']}): {x['reason']}")
+            click.echo(f"  rejected: record {x['record']}" + (f" (line {x['line']})" if x.get("line") else "")
+                       + f": {x['reason']}")
 
 
 @import_group.command("papers")
@@ -42,15 +45,17 @@ def _report(reports) -> None:
 @click.option("--search-string", help="The search string that produced the files (kept with every record).")
 @click.option("--no-dedup", is_flag=True, help="Do not look for duplicates while importing.")
 @click.option("--keep-keys", is_flag=True, help="Use the files' own record ids as paper keys (BibTeX keys always are).")
+@click.option("--strict", is_flag=True, help="Refuse the whole import if any record cannot be read or has no title.")
 @click.option("--by", "actor", default="cli", show_default=True, help="Who imports (for the history).")
 @reports_errors
-def import_papers_cmd(folder, files, source, search_string, no_dedup, keep_keys, actor) -> None:
-    """Import search results (.bib, .ris, .csv/.tsv/.txt exports) into the study in FOLDER, in one transaction."""
+def import_papers_cmd(folder, files, source, search_string, no_dedup, keep_keys, strict, actor) -> None:
+    """Import search results (BibTeX, RIS, Web of Science, PubMed/MEDLINE, CSV/TSV exports; the format
+    is detected from the content) into the study in FOLDER, in one transaction."""
     from studyapp.services.papers.imports import import_papers
 
     with Store.open(folder) as store:
         _report(import_papers(store, list(files), source=source, search_string=search_string, actor=actor,
-                              dedup=not no_dedup, keep_keys=keep_keys))
+                              dedup=not no_dedup, keep_keys=keep_keys, strict=strict))
 
 
 @main.group("papers")

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from studyapp.domain.codebook import (
     CODED_TYPES,
@@ -27,6 +26,7 @@ from studyapp.domain.codebook import (
     Field,
 )
 from studyapp.errors import InvalidCodebook
+from studyapp.readers.yaml_lines import LineMap, LineSeq, line_of, load_yaml_lines
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 TOP_KEYS = {"id", "title", "version", "kind", "description", "source", "screening", "fields"}
@@ -35,14 +35,8 @@ CODE_KEYS = {"id", "label", "definition", "include", "exclude", "examples", "col
 CRITERION_KEYS = {"id", "kind", "label", "definition", "stage"}
 
 
-class _Map(dict):
-    line: int = 0
-    key_lines: dict
-
-
-class _Seq(list):
-    line: int = 0
-    item_lines: list
+_Map, _Seq = LineMap, LineSeq
+MAX_ALIASES = 200  # a field may reuse another's code list (`codes: *yes_no`); no alias bombs
 
 
 def _kind(obj: Any) -> str:
@@ -60,35 +54,6 @@ def _kind(obj: Any) -> str:
     return f"text ({str(obj)!r})"
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the 1-based line of every mapping, sequence and key."""
-
-
-def _construct_map(loader, node):
-    loader.flatten_mapping(node)
-    m = _Map()
-    m.line = node.start_mark.line + 1
-    m.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in m:
-            raise InvalidCodebook(f"duplicate key {key!r}", line=key_node.start_mark.line + 1)
-        m[key] = loader.construct_object(value_node, deep=True)
-        m.key_lines[key] = key_node.start_mark.line + 1
-    return m
-
-
-def _construct_seq(loader, node):
-    s = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    s.line = node.start_mark.line + 1
-    s.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return s
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
-
-
 class _Ctx:
     def __init__(self, path: str):
         self.path = path
@@ -97,13 +62,7 @@ class _Ctx:
         raise InvalidCodebook(msg, path=self.path, line=line)
 
     def line(self, obj: Any, key: str | int | None = None) -> int | None:
-        if isinstance(obj, _Seq) and isinstance(key, int) and key < len(obj.item_lines):
-            return obj.item_lines[key]
-        if isinstance(obj, _Map):
-            if key is not None and key in obj.key_lines:
-                return obj.key_lines[key]
-            return obj.line
-        return getattr(obj, "line", None)
+        return line_of(obj, key)
 
     def mapping(self, obj: Any, what: str, parent: Any, key: Any = None) -> _Map:
         if not isinstance(obj, dict):
@@ -153,19 +112,7 @@ class _Ctx:
 def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
     """Parse and validate codebook YAML text; `path` is only used in messages."""
     ctx = _Ctx(str(path))
-    try:
-        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 (SafeLoader subclass)
-    except InvalidCodebook as e:
-        raise InvalidCodebook(e.message, path=str(path), line=e.line) from None
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
-        problem = e.problem or e.context
-        if "'\\t'" in str(problem):
-            problem = "a tab character: indent with spaces (YAML does not allow tabs for indentation)"
-        raise InvalidCodebook(f"not valid YAML: {problem}", path=str(path), line=line) from None
-    except yaml.YAMLError as e:
-        raise InvalidCodebook(f"not valid YAML: {e}", path=str(path)) from None
+    doc = load_yaml_lines(text, path=str(path), error=InvalidCodebook, max_aliases=MAX_ALIASES)
     if doc is None:
         ctx.fail("the file is empty", 1)
     if not isinstance(doc, dict):

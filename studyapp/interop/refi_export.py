@@ -241,8 +241,11 @@ class _Builder:
     def attach_code_and_study_memos(self, project: m.Project) -> None:
         by_guid = {c.guid: c for c in project.all_codes()}
         for memo in self.memos:
-            if memo["target_kind"] == "code" and ":" in (memo["code"] or ""):
-                f, c = memo["code"].split(":", 1)
+            if memo["target_kind"] == "code" and memo["code"]:
+                f, _, c = memo["code"].rpartition(":")
+                if not f:  # a bare code id: the code of that id in the memo's codebook, when only one field has it
+                    hits = [k for k in self.code_guid if k[0] == memo["codebook"] and k[2] == c]
+                    f = hits[0][1] if len(hits) == 1 else ""
                 g = self.code_guid.get((memo["codebook"], f, c))
                 if g:
                     by_guid[g].note_refs.append(self.notes[memo["id"]].guid)

@@ -93,8 +93,10 @@ def _add_codebook(store: Store, cb: Codebook, file: str, actor: str | None) -> t
 def _import(store: Store, pkg: Package, actor: str | None, codebook: str | None,
             default_coder: str | None) -> RefiImport:
     plan = build_plan(store, pkg, codebook_id=codebook, default_coder=default_coder or actor)
+    if not plan.transcripts and not any(cb.fields for cb in plan.codebooks):
+        raise InvalidInput("the project holds no text source and no code to import", path=pkg.name)
     if not plan.transcripts:
-        raise InvalidInput("the project holds no text source to import", path=pkg.name)
+        plan.warnings.append("a codebook-only project (no text source): only its codes were imported")
     try:
         return _write(store, plan, actor)
     except InvalidInput:

@@ -69,7 +69,7 @@ def _zip_reader(zf: zipfile.ZipFile, label: str) -> Callable[[str], str | None]:
         for cand in _candidates(clean):
             info = by_fold.get(cand.casefold())
             if info is not None:
-                return decode_text(_read_member(zf, info, label), f"{label} ({info.filename})")
+                return decode_text(_read_member(zf, info, label), f"{label} ({info.filename})", strict=True)
         return None
     return read
 
@@ -92,7 +92,7 @@ def _folder_reader(folder: Path, label: str) -> Callable[[str], str | None]:
         for cand in _candidates(clean):
             for p in (folder / cand, folder / cand.replace("sources/", "Sources/", 1)):
                 if p.is_file():
-                    return decode_text(p.read_bytes(), str(p))
+                    return decode_text(p.read_bytes(), str(p), strict=True)
         return None
     return read
 

@@ -1,8 +1,8 @@
 """Spreadsheets of rows (CSV, XLSX) and the mapping files that say how their columns and spellings
 map onto a codebook.
 
-`read_sheet` returns every row with the line (CSV: the physical line the record starts on; XLSX: the
-sheet row) so that every later message can name `file:line`. A spreadsheet's own row index (a blank
+`read_sheet` returns every row (read by `readers.sheets`, the one table reader) with the line (CSV:
+the physical line the record starts on; XLSX: the sheet row) so that every later message can name `file:line`. A spreadsheet's own row index (a blank
 header or pandas' `Unnamed: 0`) is recognised and dropped: it is never data, never a field.
 Empty cells and the literal `nan` that pandas writes for a missing value are read as None.
 
@@ -20,8 +20,6 @@ A mapping file is a decision a person made and can review, instead of a guess ma
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +28,8 @@ from typing import Any
 import yaml
 
 from studyapp.errors import InvalidInput
+from studyapp.readers.sheets import Table, read_table_file
+from studyapp.readers.text import decode_text, read_bytes
 
 INDEX_HEADER = re.compile(r"^(unnamed: ?\d+(_level_\d+)?|index)?$", re.IGNORECASE)
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
@@ -70,7 +70,13 @@ def read_sheet(path: str | Path) -> Sheet:
     if suffix not in SUFFIXES:
         raise InvalidInput(f"cannot read {suffix or 'a file without suffix'}: use .csv, .tsv or .xlsx",
                            path=str(p))
-    header, rows, lines = _read_xlsx(p) if suffix in (".xlsx", ".xlsm") else _read_csv(p)
+    return sheet_from_table(read_table_file(p), str(p))
+
+
+def sheet_from_table(table: Table, path: str) -> Sheet:
+    """A `Sheet` (named cells, None = empty) from a table read by `readers.sheets`."""
+    header, rows, lines = table.header, table.rows, table.lines
+    p = path
     if not header:
         raise InvalidInput("the file is empty (no header row)", path=str(p), line=1)
     header = [h.strip() for h in header]
@@ -100,59 +106,6 @@ def read_sheet(path: str | Path) -> Sheet:
                  index_columns=index_cols)
 
 
-def _decode(p: Path) -> str:
-    data = p.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[:e.start].count(b"\n") + 1
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise InvalidInput("the file is neither UTF-8 nor Windows-1252 text", path=str(p), line=line) from None
-
-
-def _read_csv(p: Path) -> tuple[list[str], list[list[str]], list[int]]:
-    text = _decode(p)
-    sample = text[:20_000]
-    delimiter = "\t" if p.suffix.lower() == ".tsv" else ","
-    if p.suffix.lower() != ".tsv":
-        try:
-            delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t").delimiter
-        except csv.Error:
-            delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, lines = [], []
-    header: list[str] = []
-    last = 0
-    try:
-        for record in reader:
-            start = last + 1
-            last = reader.line_num
-            if not header:
-                header = record
-                continue
-            rows.append(record)
-            lines.append(start)
-    except csv.Error as e:
-        raise InvalidInput(f"not valid CSV: {e}", path=str(p), line=reader.line_num) from None
-    return header, rows, lines
-
-
-def _read_xlsx(p: Path) -> tuple[list[str], list[list[Any]], list[int]]:
-    import pandas as pd
-
-    try:
-        df = pd.read_excel(p, sheet_name=0, header=None, dtype=object, engine="openpyxl")
-    except Exception as e:  # openpyxl raises many types for a broken file
-        raise InvalidInput(f"not a readable XLSX workbook: {e}", path=str(p)) from None
-    if df.empty:
-        return [], [], []
-    values = df.where(df.notna(), None).values.tolist()
-    header = ["" if h is None else str(h) for h in values[0]]
-    return header, values[1:], list(range(2, len(values) + 1))
-
-
 # --- mapping files --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -174,7 +127,7 @@ def read_label_map(path: str | Path) -> LabelMap:
     if not p.is_file():
         raise InvalidInput("no such mapping file", path=str(p))
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        doc = yaml.safe_load(decode_text(read_bytes(p), str(p), strict=True)) or {}
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         raise InvalidInput(f"not valid YAML: {e.problem or e.context}", path=str(p),

@@ -20,15 +20,13 @@ from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
-from zipfile import BadZipFile
 
 import numpy as np
 import pandas as pd
 
 from studyapp.errors import InvalidInput
+from studyapp.readers.sheets import EXCEL_SUFFIXES, TAB_SUFFIXES, read_table_file
 
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-TAB_SUFFIXES = (".tsv", ".tab")
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,29 +49,34 @@ def is_index_column(name: object) -> bool:
 
 
 def read_sheet(path: str | Path) -> pd.DataFrame:
-    """A CSV/TSV/XLSX file as a DataFrame of strings ('' for an empty cell), header from row 1."""
+    """A CSV/TSV/XLSX file (read by `readers.sheets`, the one table reader) as a DataFrame of strings
+    ('' for an empty cell), header from row 1; a blank header is `Unnamed: N`, a repeated one `name.1`."""
     p = Path(path)
     if not p.exists():
         raise InvalidInput("file not found", path=str(path))
     if p.is_dir():
         raise InvalidInput("is a folder, not a rater file", path=str(path))
-    suffix = p.suffix.lower()
     try:
-        if suffix in EXCEL_SUFFIXES:
-            df = pd.read_excel(p, dtype=object, header=0, na_filter=False)
-            df = df.map(_cell_text)
-        else:
-            df = pd.read_csv(p, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
-                             sep="\t" if suffix in TAB_SUFFIXES else ",")
-    except UnicodeDecodeError:
-        raise InvalidInput("is not UTF-8 text (save it as CSV UTF-8)", path=str(path)) from None
-    except pd.errors.EmptyDataError:
-        raise InvalidInput("is empty", path=str(path)) from None
-    except pd.errors.ParserError as e:
-        raise InvalidInput(f"cannot be read as CSV: {_first_line(e)}", path=str(path)) from None
-    except (BadZipFile, ValueError, OSError) as e:
-        raise InvalidInput(f"cannot be read: {_first_line(e)}", path=str(path)) from None
+        table = read_table_file(p, delimiter="\t" if p.suffix.lower() in TAB_SUFFIXES else None)
+    except InvalidInput as e:
+        if p.suffix.lower() in EXCEL_SUFFIXES:
+            raise InvalidInput(f"cannot be read: {e.message}", path=str(path)) from None
+        raise
+    if not table.header:
+        raise InvalidInput("is empty", path=str(path))
+    names: list[str] = []
+    for i, h in enumerate(table.header):
+        name = _cell_text(h).strip() or f"Unnamed: {i}"
+        base, n = name, 0
+        while name in names:
+            n += 1
+            name = f"{base}.{n}"
+        names.append(name)
+    width = len(names)
+    rows = [[_cell_text(c) for c in r] + [""] * (width - len(r)) for r in table.rows]
+    df = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names, dtype=object)
     df.columns = [str(c).strip() if not is_index_column(c) else str(c) for c in df.columns]
+    df.attrs["lines"] = table.lines
     return df
 
 
@@ -128,6 +131,7 @@ def read_long_file(path: str | Path, *, unit: str = "unit", coder: str = "coder"
     long file of many fields and rounds can be read one field and round at a time."""
     markers = {m.strip() for m in missing}
     df = read_sheet(path)
+    lines = df.attrs.get("lines") or []
     for role, col in (("unit", unit), ("coder", coder), ("value", value)):
         if col not in df.columns:
             raise InvalidInput(f"no {role} column {col!r} (columns: {_list(df.columns)}; "
@@ -143,7 +147,7 @@ def read_long_file(path: str | Path, *, unit: str = "unit", coder: str = "coder"
     seen: dict[tuple[str, str], int] = {}
     cells = []
     for row, u, c, v in zip(df.index, df[unit], df[coder], df[value]):
-        line = int(row) + 2  # 1-based, after the header
+        line = lines[int(row)] if int(row) < len(lines) else int(row) + 2
         u, c = str(u).strip(), str(c).strip()
         if not u or not c:
             raise InvalidInput(f"row without a {'unit' if not u else 'coder'}", path=str(path), line=line)
@@ -178,14 +182,16 @@ def normalize_labels(table: RaterTable) -> RaterTable:
 
 
 def _by_key(path: str, df: pd.DataFrame, key: str) -> pd.DataFrame:
+    lines = df.attrs.get("lines") or []
     keys = df[key].map(lambda k: str(k).strip())
     for row, k in enumerate(keys):
         if not k:
-            raise InvalidInput(f"empty key {key!r}", path=path, line=row + 2)
+            raise InvalidInput(f"empty key {key!r}", path=path, line=lines[row] if row < len(lines) else row + 2)
     dup = keys.duplicated()
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InvalidInput(f"key {keys.iloc[row]!r} appears twice in column {key!r}", path=path, line=row + 2)
+        raise InvalidInput(f"key {keys.iloc[row]!r} appears twice in column {key!r}", path=path,
+                           line=lines[row] if row < len(lines) else row + 2)
     return df.set_index(keys)
 
 

@@ -62,9 +62,11 @@ def test_github_json_rest_and_gh_shapes(defect_study, issues_json):
 def test_bad_input_names_the_record_and_changes_nothing(defect_study, issues_csv, tmp_path):
     before = defect_study.table_counts()
     bad = write(tmp_path / "bad.json", json.dumps([{"number": 1, "title": "ok"}, {"title": "no number"}]))
-    with pytest.raises(InvalidInput) as e:
-        import_defects(defect_study, [issues_csv, bad])
+    with pytest.raises(InvalidInput) as e:  # a bad issue refuses the whole call with --strict ...
+        import_defects(defect_study, [issues_csv, bad], strict=True, actor="lea")
     assert "bad.json" in str(e.value) and "record 2" in str(e.value)
+    with pytest.raises(InvalidInput, match="no defect could be read"):  # ... and a file of nothing but bad ones always
+        import_defects(defect_study, [write(tmp_path / "none.json", json.dumps([{"title": "x"}]))], actor="lea")
     mismatch = write(tmp_path / "mismatch.csv", "URL,Issue #\nhttps://github.com/a/b/issues/3,3\n"
                                                 "https://github.com/a/b/issues/4,5\n")
     with pytest.raises(InvalidInput, match=r"mismatch.csv:3: .*issue 4 .* says 5"):
@@ -72,6 +74,9 @@ def test_bad_input_names_the_record_and_changes_nothing(defect_study, issues_csv
     with pytest.raises(InvalidInput, match="not valid JSON"):
         import_defects(defect_study, [write(tmp_path / "broken.json", "[{")])
     assert defect_study.table_counts() == before
+    report = import_defects(defect_study, [bad], actor="lea").files[0]  # without it, the rest is imported
+    assert report.imported == 1 and report.rejected == [{"record": 2, "line": None,
+                                                         "reason": "the issue has no 'number' (and its URL names none)"}]
 
 
 def test_add_defect_to_an_issue(defect_study, issues_csv):

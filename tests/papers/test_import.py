@@ -40,13 +40,25 @@ def test_units_carry_source_search_and_metadata(imported):
     assert imported.units.by_key("paper", "castano2024evolution")["attrs"]["authors"].startswith("Castaño, Joel")
 
 
-@pytest.mark.parametrize("broken", ["broken.bib", "broken.ris", "broken.csv", "broken-cells.csv"])
-def test_a_malformed_file_imports_nothing(slr, broken):
+@pytest.mark.parametrize("broken", ["broken.bib", "broken.csv", "broken-cells.csv"])
+def test_a_bad_record_is_rejected_and_strict_imports_nothing(slr, broken):
     before = (slr.table_counts(), slr.change_counter())
-    with pytest.raises(InvalidInput) as e:
-        import_papers(slr, [DATA / "scopus.csv", DATA / broken])
-    assert e.value.path.endswith(broken) and e.value.line
+    with pytest.raises(InvalidInput, match="--strict") as e:
+        import_papers(slr, [DATA / "zotero.csv", DATA / broken], strict=True, actor="lea")
+    assert e.value.path.endswith(broken) and e.value.line and e.value.record == 2
     assert (slr.table_counts(), slr.change_counter()) == before
+    reports = import_papers(slr, [DATA / "scopus.csv", DATA / broken], actor="lea")
+    [x] = reports[1].rejected
+    assert x["record"] == 2 and x["line"] and reports[1].imported + reports[1].duplicates >= 1
+
+
+def test_a_file_that_yields_nothing_imports_nothing(slr, tmp_path):
+    bad = tmp_path / "wos.bib"
+    bad.write_text("@article{a,\n  Author = {X},\n  Year = {2020}\n}\n", encoding="utf-8")
+    before = (slr.table_counts(), slr.change_counter())
+    with pytest.raises(InvalidInput, match="no record could be imported: 1 read, 1 rejected") as e:
+        import_papers(slr, [DATA / "scopus.csv", bad], actor="lea")
+    assert "no title" in e.value.message and (slr.table_counts(), slr.change_counter()) == before
 
 
 def test_a_failure_while_writing_rolls_back(slr, monkeypatch):

@@ -1,9 +1,14 @@
 """Defects from GitHub issue JSON: what the REST API and `gh issue list --json ...` return.
 
 Accepted shapes: a list of issues, one issue object, a search result (`{"items": [...]}`), JSON
-Lines, or several arrays back to back (`gh api --paginate`). Both spellings are read:
-REST (`html_url`, `created_at`, `user.login`, `comments` as a count, `repository_url`) and gh
-(`url`, `createdAt`, `author.login`, `comments` as a list). Comments, when present as a list, are
+Lines, several arrays back to back (`gh api --paginate`), and GraphQL responses as `gh api graphql`
+prints them (`{"data": {"repository": {"issues": {"nodes": [...]}}}}`, `{"data": {"search":
+{"nodes": [...]}}}`). Both spellings are read: REST (`html_url`, `created_at`, `user.login`,
+`comments` as a count, `repository_url`) and gh / GraphQL (`url`, `createdAt`, `author.login`,
+`comments` as a list, `labels` as a list or `{"nodes": [...]}`). An issue whose `number` is missing
+takes it from its URL (`.../issues/42`). An issue that still has no number, or is no object, is a
+problem of that record; the other issues are read. An empty file, or JSON nested deeper than
+`MAX_DEPTH`, is refused with a message, never a traceback. Comments, when present as a list, are
 appended to the text under their author, because a defect's cause is often found there.
 Each issue is one record (one defect); more defects of the same issue can be added while labelling.
 """
@@ -17,12 +22,43 @@ from typing import Any
 
 from studyapp.errors import InvalidInput
 from studyapp.readers.defects.table import DefectRecord, parse_github_url
-from studyapp.readers.text import decode_text
+from studyapp.readers.contract import Outcome, Problem, Reader
+from studyapp.readers.text import decode_text, read_bytes
 
 API_REPO = re.compile(r"api\.github\.com/repos/([^/]+)/([^/]+)", re.IGNORECASE)
 
 
+MAX_DEPTH = 200  # GitHub's own responses nest fewer than 10 levels
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where brackets nest deeper than MAX_DEPTH (outside strings), else None."""
+    depth, in_str, esc = 0, False, False
+    for i, ch in enumerate(text):
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, i) + 1
+        elif ch in "]}":
+            depth -= 1
+    return None
+
+
 def _documents(text: str, path: str) -> list[Any]:
+    if not text.strip():
+        raise InvalidInput("the file is empty (expected GitHub issues as JSON)", path=path, line=1)
+    deep = _too_deep(text) if text.count("[") + text.count("{") > MAX_DEPTH else None
+    if deep is not None:
+        raise InvalidInput(f"JSON nested more than {MAX_DEPTH} levels deep: not GitHub issues", path=path, line=deep)
     decoder = json.JSONDecoder()
     docs, i, n = [], 0, len(text)
     while True:
@@ -34,7 +70,26 @@ def _documents(text: str, path: str) -> list[Any]:
             doc, i = decoder.raw_decode(text, i)
         except json.JSONDecodeError as e:
             raise InvalidInput(f"not valid JSON: {e.msg}", path=path, line=e.lineno) from None
+        except RecursionError:
+            raise InvalidInput("JSON nested too deeply: not GitHub issues", path=path) from None
         docs.append(doc)
+
+
+def _graphql_nodes(doc: dict) -> list | None:
+    """The issue nodes of a GraphQL response, or None when `doc` is not one."""
+    data = doc.get("data")
+    if not isinstance(data, dict):
+        return None
+    stack = [data]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, dict):
+            for key in ("issues", "search", "pullRequests"):
+                inner = cur.get(key)
+                if isinstance(inner, dict) and isinstance(inner.get("nodes"), list):
+                    return inner["nodes"]
+            stack.extend(v for v in cur.values() if isinstance(v, dict))
+    return None
 
 
 def _issues(docs: list[Any], path: str) -> list[Any]:
@@ -44,6 +99,8 @@ def _issues(docs: list[Any], path: str) -> list[Any]:
             out.extend(doc)
         elif isinstance(doc, dict) and isinstance(doc.get("items"), list):
             out.extend(doc["items"])
+        elif isinstance(doc, dict) and "data" in doc and _graphql_nodes(doc) is not None:
+            out.extend(_graphql_nodes(doc))
         elif isinstance(doc, dict):
             out.append(doc)
         else:
@@ -94,11 +151,17 @@ def record_from_issue(issue: Any, n: int, path: str, repo: str | None = None) ->
     number = issue.get("number")
     if isinstance(number, str) and number.strip().isdigit():
         number = int(number)
-    if not isinstance(number, int) or isinstance(number, bool):
-        raise InvalidInput("the issue has no 'number'", path=path, record=n)
     url = _html_url(issue)
+    if number is None:
+        m = re.search(r"/(?:issues|pull|pulls)/(\d+)(?:[/?#]|$)", str(url or issue.get("url") or ""))
+        number = int(m.group(1)) if m else None
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise InvalidInput("the issue has no 'number' (and its URL names none)", path=path, record=n)
     the_repo = _repo(issue, url) or repo
-    labels = [lb.get("name") if isinstance(lb, dict) else str(lb) for lb in issue.get("labels") or []]
+    raw_labels = issue.get("labels") or []
+    if isinstance(raw_labels, dict):
+        raw_labels = raw_labels.get("nodes") or []
+    labels = [lb.get("name") if isinstance(lb, dict) else str(lb) for lb in raw_labels]
     comments = issue.get("comments")
     body = issue.get("body") or ""
     attrs: dict[str, Any] = {"state": issue.get("state"), "labels": [x for x in labels if x],
@@ -118,11 +181,34 @@ def record_from_issue(issue: Any, n: int, path: str, repo: str | None = None) ->
                         attrs={k: v for k, v in attrs.items() if v not in (None, [], "")})
 
 
+def read_github_text(text: str, path: str, repo: str | None = None) -> Outcome:
+    issues = _issues(_documents(text, path), path)
+    records, problems = [], []
+    for n, issue in enumerate(issues, start=1):
+        try:
+            records.append(record_from_issue(issue, n, path, repo))
+        except InvalidInput as e:
+            problems.append(Problem(e.message, record=n))
+    if not issues:
+        raise InvalidInput("the JSON holds no issues", path=path)
+    return Outcome(records, "github-json", problems=problems)
+
+
 def read_github_issues(path: str | Path, repo: str | None = None) -> list[DefectRecord]:
-    """One record per issue, in file order; `record` in errors is the issue's 1-based position."""
+    """One record per issue, in file order; `record` in errors is the issue's 1-based position.
+    The first issue that cannot be read is an error (the import service uses the Outcome instead)."""
     p = Path(path)
-    if not p.is_file():
-        raise InvalidInput("no such file", path=str(p))
-    text = decode_text(p.read_bytes(), str(p))
-    issues = _issues(_documents(text, str(p)), str(p))
-    return [record_from_issue(issue, n, str(p), repo) for n, issue in enumerate(issues, start=1)]
+    out = read_github_text(decode_text(read_bytes(p), str(p)), str(p), repo)
+    if out.problems:
+        raise InvalidInput(out.problems[0].reason, path=str(p), record=out.problems[0].record)
+    return out.records
+
+
+class GithubJsonReader(Reader):
+    kind, format, label, suffixes = "defects", "github-json", "GitHub issues JSON", (".json", ".jsonl", ".ndjson")
+
+    def sniff(self, head: str, data: bytes) -> int:
+        return 2 if head.lstrip("\ufeff \n\t\r")[:1] in ("[", "{") else 0
+
+    def parse(self, text: str, name: str, repo: str | None = None, **options) -> Outcome:
+        return read_github_text(text, name, repo)

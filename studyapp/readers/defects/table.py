@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from studyapp.errors import InvalidInput
-from studyapp.readers.labels import Sheet, read_sheet
+from studyapp.readers.contract import Outcome, Reader
+from studyapp.readers.labels import Sheet, read_sheet, sheet_from_table
+from studyapp.readers.sheets import read_table
 
 ROLES = ("key", "url", "title", "body", "number", "repo", "owner", "name", "state", "labels", "created_at",
          "closed_at", "author", "attr")
@@ -157,3 +159,21 @@ def _labels(text: str) -> list[str]:
 def read_defect_table(path: str | Path, columns: dict[str, str] | None = None, repo: str | None = None):
     """`records_from_sheet(read_sheet(path))`: records, roles used, columns left out."""
     return records_from_sheet(read_sheet(path), columns, repo)
+
+
+class DefectTableReader(Reader):
+    """Defect tables (CSV/TSV/XLSX); `columns` (COLUMN -> role) and `repo` as in `records_from_sheet`."""
+
+    kind, format, label, suffixes, binary = "defects", "table", "defect table (CSV/XLSX)", \
+        (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".xlsm"), True
+
+    def sniff(self, head: str, data: bytes) -> int:
+        first = next((ln for ln in head.split("\n") if ln.strip()), "")
+        return 1 if data.startswith(b"PK\x03\x04") or any(d in first for d in ",;\t") else 0
+
+    def parse_bytes(self, data: bytes, name: str, columns: dict[str, str] | None = None,
+                    repo: str | None = None, **options) -> Outcome:
+        table = read_table(data, name)
+        records, roles, left = records_from_sheet(sheet_from_table(table, name), columns, repo)
+        return Outcome(records, "table", notes=list(table.notes), encoding=table.encoding,
+                       details={"columns": roles, "not_imported_columns": left})

@@ -1,31 +1,27 @@
-"""CSV and tab-delimited search exports: Scopus, IEEE Xplore, ACM DL, Web of Science, Zotero, ASReview.
+"""CSV and tab-delimited search exports: Scopus, IEEE Xplore, ACM DL, Web of Science, Zotero,
+SpringerLink, Embase, PubMed, Lens, OpenAlex, ASReview.
 
 Each database names its columns differently; a profile lists them, and the profile whose marker
 columns are all present wins (column names are matched ignoring case and spaces). A file that no
 profile claims is read with the generic names (title, abstract, authors, year, doi...), which is
-also what ASReview's labelled datasets use. The `csv` module reads the file in strict mode, so an
-unterminated quote or a row with more cells than the header stops the import at its line.
+also what ASReview's labelled datasets use. The table is read by `readers.sheets` (the one table
+reader) in tolerant mode: a row it cannot read (an unescaped quote in an IEEE title, a Scopus row
+with a cell more than the header) is a problem of that row, and the other rows are kept. Web of
+Science's tab-delimited export is read with quoting off (it writes bare `"` inside fields).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from studyapp.errors import InvalidInput
-from studyapp.readers.papers.records import (
-    PaperRecord,
-    ReadResult,
-    clean,
-    clean_doi,
-    parse_year,
-    split_list,
-)
+from studyapp.readers.contract import Outcome, Problem, Reader
+from studyapp.readers.papers.records import PaperRecord, clean, clean_doi, parse_year, split_list
+from studyapp.readers.sheets import parse_csv_text
 
-SUFFIXES = (".csv", ".tsv", ".txt")
+SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
+WOS_TAB_RE = re.compile(r"^(?:\ufeff)?(?:PT|FN)\t|\tUT(?: \(Unique WOS ID\))?\t")
 
 
 @dataclass(frozen=True)
@@ -67,6 +63,21 @@ PROFILES = (
     _p("Zotero", ("item type", "abstract note"), title=["title"], abstract=["abstract note"], authors=["author"],
        year=["publication year", "date"], venue=["publication title"], doi=["doi"], url=["url"],
        keywords=["manual tags", "automatic tags"], type=["item type"], key=["key"]),
+    _p("SpringerLink", ("item title", "publication title", "content type"), title=["item title"],
+       authors=["authors"], year=["publication year"], venue=["publication title", "book series title"],
+       doi=["item doi"], url=["url"], type=["content type"]),
+    _p("Embase", ("author names", "emtree medical index terms"), title=["title"], abstract=["abstract"],
+       authors=["author names"], year=["publication year", "date of publication"], venue=["source"],
+       doi=["doi"], url=["full text link", "open url link"], keywords=["keywords", "author keywords"],
+       type=["publication type"], key=["embase accession id", "medline pmid"]),
+    _p("PubMed", ("pmid", "journal/book", "citation"), title=["title"], authors=["authors"],
+       year=["publication year"], venue=["journal/book"], doi=["doi"], key=["pmid"], author_sep=","),
+    _p("Lens", ("lens id", "source title"), title=["title"], abstract=["abstract"], authors=["author/s"],
+       year=["publication year"], venue=["source title"], doi=["doi"], url=["external url"],
+       keywords=["keywords"], type=["publication type"], key=["lens id"]),
+    _p("OpenAlex", ("authorships.author.display_name", "display_name"), title=["display_name", "title"],
+       abstract=["abstract"], authors=["authorships.author.display_name"], year=["publication_year"],
+       venue=["primary_location.source.display_name"], doi=["doi"], type=["type"], key=["id"], author_sep="|"),
     _p("ACM Digital Library", ("container-title",), title=["title"], abstract=["abstract"], authors=["author"],
        year=["issued", "year"], venue=["container-title"], doi=["doi"], url=["url"], keywords=["keyword"],
        type=["type"], key=["id"]),
@@ -85,15 +96,10 @@ def _profile(header: list[str]) -> tuple[str, dict[str, tuple[str, ...]]]:
     return "", {k: tuple(v) for k, v in GENERIC.items()}
 
 
-def _dialect(text: str, suffix: str) -> str:
-    first = text.split("\n", 1)[0]
-    if suffix in (".tsv", ".txt") or first.count("\t") > max(first.count(","), first.count(";")):
-        return "\t"
-    return ";" if first.count(";") > first.count(",") else ","
-
-
-def _split_authors(text: str, profile: str) -> list[str]:
-    if ";" in text or profile in ("Scopus", "IEEE Xplore", "Zotero") or "," not in text:
+def _split_authors(text: str, profile: str, sep: str = ";") -> list[str]:
+    if sep == "|":
+        return split_list(text, "|")
+    if ";" in text or profile in ("Scopus", "IEEE Xplore", "Zotero", "Lens") or "," not in text:
         return split_list(text, ";")
     parts = split_list(text, ",")
     if len(parts) > 1 and all(len(p.split()) == 1 for p in parts):
@@ -101,37 +107,59 @@ def _split_authors(text: str, profile: str) -> list[str]:
     return parts
 
 
-def read_csv_text(text: str, path: str) -> ReadResult:
-    delim = _dialect(text, Path(path).suffix.lower())
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
-    try:
-        header = next(reader, None)
-        if not header or not any(h.strip() for h in header):
-            raise InvalidInput("the file is empty (no header row)", path=path, line=1)
-        name, columns = _profile(header)
-        index = {_norm(h): i for i, h in reversed(list(enumerate(header)))}
-        pick = {k: [index[c] for c in names if c in index] for k, names in columns.items()}
-        if not pick.get("title"):
-            raise InvalidInput(f"no title column (looked for {', '.join(columns['title'])}; the header has "
-                               f"{', '.join(h.strip() for h in header[:12])})", path=path, line=1)
-        records, line = [], reader.line_num + 1
-        for row in reader:
-            if not any(c.strip() for c in row):
-                line = reader.line_num + 1
-                continue
-            if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
-                raise InvalidInput(f"this row has {len(row)} cells but the header has {len(header)}"
-                                   " (a stray delimiter or quote?)", path=path, line=line, record=len(records) + 1)
-            records.append(_record(len(records) + 1, line, row, header, pick, name))
-            line = reader.line_num + 1
-    except csv.Error as e:
-        raise InvalidInput(f"not valid CSV: {e}", path=path, line=reader.line_num) from None
-    if not records:
-        raise InvalidInput("the file has a header but no records", path=path, line=2)
-    return ReadResult(records, "csv", name)
+def _profile_of(name: str) -> Profile | None:
+    return next((p for p in PROFILES if p.name == name), None)
 
 
-def _record(n: int, line: int, row: list[str], header: list[str], pick: dict, profile: str) -> PaperRecord:
+def read_csv_text(text: str, path: str) -> Outcome:
+    first = next((ln for ln in text.split("\n") if ln.strip()), "")
+    wos_tab = bool(WOS_TAB_RE.search(first))
+    table = parse_csv_text(text, path, delimiter="\t" if wos_tab else None, quoting=not wos_tab, tolerant=True)
+    header = table.header
+    if not header or not any(str(h).strip() for h in header):
+        raise InvalidInput("the file is empty (no header row)", path=path, line=1)
+    name, columns = _profile(header)
+    profile = _profile_of(name)
+    index = {_norm(h): i for i, h in reversed(list(enumerate(header)))}
+    pick = {k: [index[c] for c in names if c in index] for k, names in columns.items()}
+    if not pick.get("title"):
+        raise InvalidInput(f"no title column (looked for {', '.join(columns['title'])}; the header has "
+                           f"{', '.join(h.strip() for h in header[:12])})", path=path, line=table.header_line)
+    problems = [Problem(p.reason, line=p.line) for p in table.problems]
+    if not table.rows and not problems:
+        raise InvalidInput("the file has a header but no records", path=path, line=table.header_line + 1)
+    sep = profile.author_sep if profile else ";"
+    records = [_record(n, line, row, header, pick, name, sep)
+               for n, (row, line) in enumerate(zip(table.rows, table.lines), start=1)]
+    # number problems among the records by their line, so "record N" means the N-th row of the file
+    rows = sorted([(r.line, r) for r in records] + [(p.line, p) for p in problems], key=lambda x: x[0])
+    out_records, out_problems = [], []
+    for n, (_, item) in enumerate(rows, start=1):
+        if isinstance(item, Problem):
+            out_problems.append(Problem(item.reason, line=item.line, record=n))
+        else:
+            item.record = n
+            out_records.append(item)
+    fmt = "wos-tab" if wos_tab else ("tsv" if table.delimiter == "\t" else "csv")
+    notes = ["read as tab-delimited Web of Science (quoting off)"] if wos_tab else []
+    return Outcome(out_records, fmt, name, problems=out_problems, notes=notes)
+
+
+class CsvReader(Reader):
+    kind, format, label, suffixes = "papers", "csv", "CSV / tab-delimited table", SUFFIXES
+
+    def sniff(self, head: str, data: bytes) -> int:
+        first = next((ln for ln in head.split("\n") if ln.strip()), "")
+        if WOS_TAB_RE.search(first):
+            return 2
+        return 1 if any(d in first for d in ",;\t") else 0
+
+    def parse(self, text: str, name: str, **options) -> Outcome:
+        return read_csv_text(text, name)
+
+
+def _record(n: int, line: int, row: list[str], header: list[str], pick: dict, profile: str,
+            sep: str = ";") -> PaperRecord:
     def get(k: str) -> str:
         for i in pick.get(k, ()):
             if i < len(row) and clean(row[i]):
@@ -142,13 +170,7 @@ def _record(n: int, line: int, row: list[str], header: list[str], pick: dict, pr
     extra = {clean(h): clean(row[i]) for i, h in enumerate(header) if i < len(row) and i not in used and clean(row[i])}
     keywords = [k for i in pick.get("keywords", ()) if i < len(row) for k in split_list(row[i], ";")]
     return PaperRecord(record=n, line=line, title=get("title"), abstract=get("abstract"),
-                       authors=_split_authors(get("authors"), profile), year=parse_year(get("year")),
+                       authors=_split_authors(get("authors"), profile, sep), year=parse_year(get("year")),
                        venue=get("venue"), doi=clean_doi(get("doi")) or clean_doi(get("url")), url=get("url"),
                        keywords=list(dict.fromkeys(keywords)), type=get("type"), source_key=get("key"),
                        database=get("database"), extra=extra)
-
-
-def read_papers_csv(path: str | Path) -> ReadResult:
-    from studyapp.readers.papers import read_text
-
-    return read_csv_text(read_text(path), str(path))

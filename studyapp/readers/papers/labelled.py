@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studyapp.errors import InvalidInput
-from studyapp.readers.papers import read_text
 from studyapp.readers.papers.csv import read_csv_text
 from studyapp.readers.papers.records import clean
+from studyapp.readers.text import decode_text, normalise_newlines, read_bytes
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,14 @@ class LabelledSet:
 
 
 def read_labelled(path: str | Path) -> LabelledSet:
-    text = read_text(path)
+    text = normalise_newlines(decode_text(read_bytes(path), str(path)))
     header = [h.strip().lstrip("\ufeff").casefold() for h in text.split("\n", 1)[0].split(",")]
     if "label_included" not in header:
         raise InvalidInput("no label_included column (0/1 per record, as in ASReview datasets)", path=str(path), line=1)
     result = read_csv_text(text, str(path))
+    if result.problems:
+        p = result.problems[0]
+        raise InvalidInput(p.reason, path=str(path), line=p.line, record=p.record)
     titles, abstracts, labels = [], [], []
     for rec in result.records:
         raw = {k.casefold(): v for k, v in rec.extra.items()}.get("label_included", "")

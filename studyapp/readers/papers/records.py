@@ -1,8 +1,9 @@
 """The one record shape every paper reader returns, and the small cleaning rules they share.
 
-Readers follow ASReview's contract: read -> clean -> records. A reader raises `InvalidInput` naming
-the file and the line (or record) where the file stops being readable, and never returns part of
-a broken file. Judging records (no title, duplicates) is the import service's job, not a reader's.
+Readers follow the one contract (`readers.contract`, as ASReview's: read -> clean -> records). A
+record that cannot be read is a `Problem` (line or record number and reason) and the rest of the
+file is still offered; a file that cannot be read at all raises `InvalidInput` naming the file and
+the place. Judging records (no title, duplicates) is the import service's job, not a reader's.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from studyapp.readers.contract import Outcome
 
 DOI_RE = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
 YEAR_RE = re.compile(r"(1[5-9]\d\d|20\d\d|21\d\d)")
@@ -35,13 +38,9 @@ class PaperRecord:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class ReadResult:
-    """Every record of a file, the format it was read as, and the export profile (e.g. Scopus) if known."""
-
-    records: list[PaperRecord]
-    format: str
-    profile: str = ""
+#: Every record of a file, the format it was read as, the export profile (e.g. Scopus) if known,
+#: and the records that could not be read (`problems`).
+ReadResult = Outcome
 
 
 def clean(text: Any) -> str:

@@ -4,8 +4,11 @@ The body is read in document order. Each paragraph is a line of text, so `Interv
 paragraphs and the `Name  00:01:02` heading layout split into turns exactly as plain text does
 (`transcript_text.split_turns`); a soft line break inside a paragraph stays a `\n`. A table whose
 rows are (speaker, text) or (speaker, time, text) or (time, speaker, text), as transcription services
-export, gives one turn per row. A turn's `line` is the number of the paragraph (or table row,
-counted with the paragraphs) where it starts.
+export, gives one turn per row. A document with no speaker label at all is split into its
+paragraphs, one turn each (a Word paragraph is the writer's own unit). A turn's `line` is the number
+of the paragraph (or table row, counted with the paragraphs) where it starts. The file is untrusted:
+python-docx parses with lxml, which here resolves no entities, so an entity bomb is refused, not
+expanded; a DOCTYPE in the main document part is refused outright.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import zipfile
 from pathlib import Path
 
 from studyapp.errors import InvalidInput
+from studyapp.readers.contract import Outcome, Reader
+from studyapp.readers.text import read_bytes
 from studyapp.readers.transcripts.text import TIME, Turn, canonical_time, split_turns
 
 TIME_CELL = re.compile(rf"^\s*[\[(]?({TIME})[\])]?\s*$")
@@ -55,10 +60,13 @@ def parse_docx(data: bytes, *, name: str) -> list[Turn]:
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
 
+    _refuse_doctype(data, name)
     try:
         doc = Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise InvalidInput(f"not a Word .docx file ({type(e).__name__})", path=name) from None
+    except Exception as e:  # lxml's XMLSyntaxError and others for a damaged part
+        raise InvalidInput(f"not a readable Word .docx file ({type(e).__name__})", path=name) from None
     blocks = _blocks(doc)
     rows = [b for b in blocks if b[0] == "row"]
     if rows and len(rows) >= len([b for b in blocks if b[0] == "p" and str(b[1]).strip()]):
@@ -71,14 +79,34 @@ def parse_docx(data: bytes, *, name: str) -> list[Turn]:
     lines = [str(v) if k == "p" else f"{v[0]}: {v[2]}" for k, v in blocks]
     # A soft break becomes \v while splitting, so that line n is paragraph n, then \n again.
     turns = split_turns("\n".join(line.replace("\n", "\v") for line in lines))
+    if not any(t.speaker for t in turns):
+        return [Turn(n, None, text.strip(), i) for n, (i, text) in
+                enumerate(((i, t) for i, t in enumerate(lines, start=1) if t.strip()), start=1)]
     return [Turn(t.seq, t.speaker, re.sub(r"[ \t]*\v[ \t]*", "\n", t.text).strip(), t.line, t.start, t.end)
             for t in turns]
 
 
-def read_docx(path: str | Path) -> list[Turn]:
-    p = Path(path)
+def _refuse_doctype(data: bytes, name: str) -> None:
     try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise InvalidInput(f"cannot read the file: {e.strerror}", path=str(p)) from None
-    return parse_docx(data, name=str(p))
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            with zf.open("word/document.xml") as fh:
+                head = fh.read(4096)
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError):
+        return  # python-docx reports what is wrong
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise InvalidInput("the Word document declares a DOCTYPE / entities: refused (an entity bomb?)", path=name)
+
+
+class DocxReader(Reader):
+    kind, format, label, suffixes, binary = "transcripts", "docx", "Word document", (".docx",), True
+
+    def sniff(self, head: str, data: bytes) -> int:
+        return 2 if data.startswith(b"PK\x03\x04") and b"word/" in data[:4096] else 0
+
+    def parse_bytes(self, data: bytes, name: str, **options) -> Outcome:
+        turns = parse_docx(data, name=name)
+        return Outcome(turns, "docx", read=len(turns))
+
+
+def read_docx(path: str | Path) -> list[Turn]:
+    return parse_docx(read_bytes(path), name=str(path))

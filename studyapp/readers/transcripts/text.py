@@ -7,9 +7,12 @@ with a colon later on is not mistaken for one. Transcription-service layouts wit
 too, and the time kept: `[00:01:02] P3: text`, `P3 (00:01:02): text`, and a heading line
 `P3  00:01:02` (Otter, Zoom) with the text below. Lines before the first label form a turn with no
 speaker; a text without any label is split into paragraphs. A label used once, inline, with no digit
-(`Then the examples: ...`) is taken for text, not a speaker; `Interviewer:text` with no space is a label when `Interviewer:` opens
-turns elsewhere. Line endings become `\n`, and each
-turn's text is stripped, so span offsets count characters of exactly the stored text.
+(`Then the examples: ...`) is taken for text, not a speaker; when sure labels exist (`Interviewer`,
+`P3`, a label alone on its line), another label needs at least `MIN_OTHER_USES` uses and a tenth of
+all label uses, so "Covid:" or "Pfizer:" twice in an answer, or a reference list, makes no speaker.
+QualCoder's `[id1] text` labels are read too. `Interviewer:text` with no space is a label when
+`Interviewer:` opens turns elsewhere. Line endings become `\n`, and each turn's text is stripped,
+so span offsets count characters of exactly the stored text.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studyapp.errors import InvalidInput
-from studyapp.readers.text import decode_text
+from studyapp.readers.contract import Outcome, Reader
+from studyapp.readers.text import decode_text, read_bytes
 
 TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 LABEL_RE = re.compile(r"^\s*(?P<speaker>[A-Z][A-Za-z0-9_.'()\- ]{0,40}?)\s*:(?:[ \t]+(?P<rest>\S.*))?\s*$")
@@ -31,7 +35,10 @@ TIMED_LABEL_RE = re.compile(
     rf"|(?P<s2>[^\W\d][\w.' \-]{{0,40}}?)\s*[\[(](?P<t2>{TIME})[\])])\s*:(?:[ \t]+(?P<rest>\S.*))?\s*$")
 # "P3  00:01:02" or "P3 00:01" alone on a line, the text on the next lines.
 HEADING_RE = re.compile(rf"^\s*(?P<speaker>[^\W\d][\w.' \-]{{0,40}}?)\s+[\[(]?(?P<time>{TIME})[\])]?\s*$")
+# "[id1] text" (QualCoder's speaker ids)
+BRACKET_LABEL_RE = re.compile(r"^\s*\[(?P<speaker>[A-Za-z][\w.\-]{0,20})\]\s+(?P<rest>\S.*?)\s*$")
 MAX_LABEL_WORDS = 5
+MIN_OTHER_USES = 3
 SURE_LABEL = re.compile(r"^(interviewer|interviewee|moderator|researcher|participant|respondent|speaker|host|q|a)\b",
                         re.IGNORECASE)
 
@@ -70,6 +77,9 @@ def _label(line: str, headings: bool = False) -> tuple[str, str, str | None] | N
     if m:
         speaker = m.group("speaker").strip()
         return (speaker, m.group("rest") or "", None) if _ok_speaker(speaker) else None
+    m = BRACKET_LABEL_RE.match(line)
+    if m and re.search(r"\d", m.group("speaker")):
+        return m.group("speaker"), m.group("rest"), None
     m = TIMED_LABEL_RE.match(line)
     if m:
         speaker = (m.group("s1") or m.group("s2")).strip()
@@ -93,16 +103,25 @@ def _accepted_labels(lines: list[str]) -> set[str]:
             seen[lab[0]] = seen.get(lab[0], 0) + 1
             if not lab[1] or re.search(r"\d", lab[0]) or SURE_LABEL.match(lab[0]):
                 sure.add(lab[0])
-    return sure | {s for s, n in seen.items() if n >= 2}
+    if not sure:
+        return {s for s, n in seen.items() if n >= 2}
+    total = sum(seen.values())
+    return sure | {s for s, n in seen.items() if n >= MIN_OTHER_USES and n >= 0.1 * total}
 
 
 def _heading_lines(lines: list[str]) -> set[int]:
     """1-based numbers of the lines that open a turn in the heading layout: a heading followed by
     text (a heading with no text under it is text itself); none unless at least two."""
     found = set()
+    nxt_text: str | None = None
+    following: list[str | None] = [None] * len(lines)  # the next non-blank line after each line
+    for i in range(len(lines) - 1, -1, -1):
+        following[i] = nxt_text
+        if lines[i].strip():
+            nxt_text = lines[i]
     for i, line in enumerate(lines, start=1):
         if _label(line, True):
-            nxt = next((x for x in lines[i:] if x.strip()), None)
+            nxt = following[i - 1]
             if nxt is not None and not _label(nxt, True):
                 found.add(i)
     return found if len(found) >= 2 else set()
@@ -162,14 +181,8 @@ def split_turns(text: str) -> list[Turn]:
 
 
 def read_text_file(path: str | Path) -> str:
-    """Decode a text file as UTF-8 (BOM allowed) or UTF-16 with BOM; anything else is an error
-    naming the file and the line of the first bad byte, rather than a silent mis-decoding."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise InvalidInput(f"cannot read the file: {e.strerror}", path=str(p)) from None
-    return decode_text(raw, str(p))
+    """A text file decoded by the one decode rule (`readers.text`)."""
+    return decode_text(read_bytes(path), str(path))
 
 
 def read_transcript(path: str | Path) -> list[Turn]:
@@ -177,3 +190,14 @@ def read_transcript(path: str | Path) -> list[Turn]:
     if not turns:
         raise InvalidInput("the transcript is empty", path=str(path))
     return turns
+
+
+class TextTranscriptReader(Reader):
+    kind, format, label, suffixes = "transcripts", "text", "plain-text transcript", (".txt", ".text", ".md")
+
+    def sniff(self, head: str, data: bytes) -> int:
+        return 1 if head.strip() and not data.startswith(b"PK\x03\x04") else 0
+
+    def parse(self, text: str, name: str, **options) -> Outcome:
+        turns = split_turns(text)
+        return Outcome(turns, "text", read=len(turns))

@@ -18,6 +18,8 @@ import yaml
 
 from studyapp.datasets.metrics import METRICS
 from studyapp.errors import InvalidInput, NotFound
+from studyapp.readers.text import decode_text, read_bytes
+from studyapp.readers.yaml_lines import LineMap, line_of, load_yaml_lines
 from studyapp.services.claims.verdicts import parse_rule
 from studyapp.stats.hypothesis import ALTERNATIVES, TESTS
 from studyapp.store import Store
@@ -40,35 +42,11 @@ class Check:
     label: str
 
 
-class _Map(dict):
-    line: int | None = None
-    key_lines: dict
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping and key."""
-
-
-def _construct_map(loader, node):
-    loader.flatten_mapping(node)
-    m = _Map()
-    m.line, m.key_lines = node.start_mark.line + 1, {}
-    for k, v in node.value:
-        key = loader.construct_object(k, deep=True)
-        if key in m:
-            raise InvalidInput(f"duplicate key {key!r}", line=k.start_mark.line + 1)
-        m[key] = loader.construct_object(v, deep=True)
-        m.key_lines[key] = k.start_mark.line + 1
-    return m
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_Map = LineMap
 
 
 def _line(obj: Any, key: str | None = None) -> int | None:
-    if isinstance(obj, _Map):
-        return obj.key_lines.get(key, obj.line) if key else obj.line
-    return None
+    return line_of(obj, key) if isinstance(obj, LineMap) else None
 
 
 def default_rule(test: str) -> str:
@@ -188,14 +166,8 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
     path = Path(path)
     if not path.is_file():
         raise InvalidInput("no such claims file", path=str(path))
-    try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InvalidInput(f"not valid YAML: {getattr(e, 'problem', e)}", path=str(path),
-                           line=mark.line + 1 if mark else None) from None
-    except InvalidInput as e:
-        raise InvalidInput(e.message, path=str(path), line=e.line) from None
+    text = decode_text(read_bytes(path), str(path), strict=True)
+    doc = load_yaml_lines(text, path=str(path)) or {}
     if not isinstance(doc, dict) or not isinstance(doc.get("claims"), list):
         raise InvalidInput("a claims file is a mapping with a `claims:` list", path=str(path), line=1)
     out, seen = [], {}

@@ -16,11 +16,11 @@ from typing import Any, Sequence
 
 from studyapp.domain.roles import lead_only
 from studyapp.errors import InvalidInput
-from studyapp.readers.defects.github import read_github_issues
-from studyapp.readers.defects.table import DefectRecord, read_defect_table
+from studyapp.readers import detect
+from studyapp.readers.defects.table import DefectRecord
+from studyapp.readers.text import read_bytes
 from studyapp.store import Store
 
-JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 
 @dataclass
@@ -32,6 +32,9 @@ class FileReport:
     issues: int = 0
     columns: dict[str, str] = field(default_factory=dict)
     not_imported_columns: list[str] = field(default_factory=list)
+    format: str = ""
+    rejected: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -52,18 +55,21 @@ class DefectImport:
 
 def read_defects(path: str | Path, *, columns: dict[str, str] | None = None,
                  repo: str | None = None) -> tuple[list[DefectRecord], FileReport]:
-    """Records of one file (table or GitHub JSON) and the start of its report."""
+    """Records of one file (table or GitHub JSON, told apart by the content) and the start of its
+    report; issues that could not be read are in `report.rejected` (record number and reason)."""
     p = Path(path)
     report = FileReport(file=p.name)
-    if p.suffix.lower() in JSON_SUFFIXES:
-        if columns:
-            raise InvalidInput("column choices apply to tables, not to GitHub JSON", path=str(p))
-        records = read_github_issues(p, repo=repo)
-    else:
-        records, roles, left = read_defect_table(p, columns, repo)
-        report.columns = {role: col for role, col in roles.items()}
-        report.not_imported_columns = left
-    report.read = len(records)
+    data = read_bytes(p)
+    reader, notes = detect("defects", data, str(p))
+    if reader.format == "github-json" and columns:
+        raise InvalidInput("column choices apply to tables, not to GitHub JSON", path=str(p))
+    out = reader.read(data, str(p), columns=columns, repo=repo)
+    records = out.records
+    report.format, report.notes = out.format, notes + out.notes
+    report.columns = dict(out.details.get("columns") or {})
+    report.not_imported_columns = list(out.details.get("not_imported_columns") or [])
+    report.rejected = [pr.as_dict() for pr in out.problems]
+    report.read = out.n_read
     report.issues = len({r.issue for r in records if r.issue})
     return records, report
 
@@ -74,7 +80,7 @@ def _units(records: list[DefectRecord], path: Path, existing: set[str], issue_co
     seen: dict[str, str] = {}
     units = []
     for r in records:
-        where = f"{path.name}:{r.line}" if path.suffix.lower() not in JSON_SUFFIXES else f"{path.name} record {r.line}"
+        where = f"{path.name}:{r.line}" if report.format != "github-json" else f"{path.name} record {r.line}"
         defect = None
         if r.issue:
             per_issue[r.issue] = per_issue.get(r.issue, 0) + 1
@@ -100,12 +106,23 @@ def _units(records: list[DefectRecord], path: Path, existing: set[str], issue_co
 
 
 def import_defects(store: Store, paths: Sequence[str | Path], *, columns: dict[str, str] | None = None,
-                   repo: str | None = None, actor: str | None = None, source: str | None = None) -> DefectImport:
+                   repo: str | None = None, actor: str | None = None, source: str | None = None,
+                   strict: bool = False) -> DefectImport:
     """Import every file, all or nothing. `columns` maps a table's COLUMN -> role (see
-    `readers.defects_table.ROLES`); `repo` names the repository for files that do not. Only a lead
-    imports (`actor`, see `domain.roles.lead_only`)."""
+    `readers.defects.table.ROLES`); `repo` names the repository for files that do not. Issues that
+    cannot be read are reported; with `strict` any of them refuses the call, and a file that yields
+    no defect at all is always refused. Only a lead imports (`actor`, see `domain.roles.lead_only`)."""
     lead_only(store, actor, "import defects")
     read = [(Path(p), *read_defects(p, columns=columns, repo=repo)) for p in paths]
+    for path, records, report in read:
+        first = report.rejected[0] if report.rejected else None
+        if not records:
+            raise InvalidInput(f"no defect could be read: {report.read} read, {len(report.rejected)} rejected"
+                               + (f" (first: record {first['record']}: {first['reason']})" if first else ""),
+                               path=str(path), record=first["record"] if first else None)
+        if strict and first:
+            raise InvalidInput(f"{len(report.rejected)} of {report.read} issues rejected and --strict given: "
+                               f"nothing imported (first: {first['reason']})", path=str(path), record=first["record"])
     existing = set(store.units.ids_by_key("defect"))
     issue_counts: dict[str, int] = {}
     for row in store.defects.issue_index():
@@ -123,7 +140,8 @@ def import_defects(store: Store, paths: Sequence[str | Path], *, columns: dict[s
                 store.units.add_many(units, import_id=imp, actor=actor)
             report.imported = len(units)
             store.imports.finish(imp, n_read=report.read, n_imported=report.imported,
-                                 n_duplicates=report.duplicates, report=asdict(report), actor=actor)
+                                 n_duplicates=report.duplicates, n_rejected=len(report.rejected),
+                                 report=asdict(report), actor=actor)
     return DefectImport(files=[r for _, _, r in planned])
 
 

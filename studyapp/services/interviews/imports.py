@@ -24,7 +24,8 @@ from typing import Sequence
 from studyapp.domain.roles import lead_only
 from studyapp.errors import InvalidInput, StudyError
 from studyapp.readers.text import decode_text
-from studyapp.readers.transcripts import SUFFIXES, parse_transcript
+from studyapp.readers import read as read_file
+from studyapp.readers import suffixes
 from studyapp.readers.transcripts.participants import (
     parse_participants,
     read_participants,
@@ -49,6 +50,7 @@ class TranscriptReport:
     participants: list
     replacements: int = 0
     warnings: list = field(default_factory=list)
+    read: int = 0
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,10 @@ def _linked_participant(store: Store, key: str, file: str) -> str | None:
 
 
 def _plan(store: Store, name: str, data: bytes, *, fmt, participant, speakers, interviewers, pseudo, key) -> dict:
-    kind, turns = parse_transcript(data, name, fmt)
+    out = read_file("transcripts", data, name, fmt)
+    kind, turns = out.format, out.records
+    if not turns:
+        raise InvalidInput("the transcript is empty", path=name)
     key = key or Path(name).stem
     key, n_key = pseudo(key)
     file, _ = pseudo(Path(name).name)
@@ -134,13 +139,13 @@ def _plan(store: Store, name: str, data: bytes, *, fmt, participant, speakers, i
             mapping[s] = s
         else:
             mapping[s] = default
-    warnings = [note] if note else []
+    warnings = list(out.notes) + ([note] if note else [])
     if any(t.speaker is None for t in clean) and any(t.speaker for t in clean):
         warnings.append("text before the first speaker label is kept as a turn with no speaker")
     if not any(t.speaker for t in clean):
         warnings.append("no speaker labels found: the text is split into paragraphs")
     return {"name": name, "file": file, "format": kind, "key": key, "turns": clean, "who": who, "mapping": mapping,
-            "default": default,
+            "default": default, "read": out.n_read,
             "replaced": replaced + n_key, "warnings": warnings}
 
 
@@ -176,8 +181,8 @@ def _write(store: Store, plans: list[dict], actor: str | None) -> list[Transcrip
             for t in turns:
                 counts[t.speaker or ""] = counts.get(t.speaker or "", 0) + 1
             report = TranscriptReport(p["key"], p["file"], p["format"], len(turns), counts, sorted(p["who"]), people,
-                                      p["replaced"], p["warnings"])
-            store.imports.finish(imp, n_read=len(turns), n_imported=len(turns), actor=actor,
+                                      p["replaced"], p["warnings"], p["read"])
+            store.imports.finish(imp, n_read=p["read"], n_imported=len(turns), actor=actor,
                                  report={"speakers": counts, "interviewers": report.interviewers,
                                          "participants": people, "pseudonymised": p["replaced"],
                                          "pseudonymiser": p["pseudonymiser"], "warnings": p["warnings"]})
@@ -283,7 +288,7 @@ def import_demo_transcripts(store: Store, source: str | Path) -> list[Transcript
     source = Path(source)
     if (source / "participants.csv").exists():
         import_participants(store, source / "participants.csv", actor="demo")
-    files = sorted(p for p in (source / "transcripts").glob("*") if p.suffix.lower() in SUFFIXES)
+    files = sorted(p for p in (source / "transcripts").glob("*") if p.suffix.lower() in suffixes("transcripts"))
     return import_transcripts(store, files, actor="demo") if files else []
 
 

@@ -1,10 +1,14 @@
 """Importing search results (BibTeX, RIS, CSV exports) into a study as paper units.
 
-Every file is read completely before anything is written, and one call is one transaction: a
-malformed file raises `InvalidInput` naming the file and line, and the study is left unchanged.
-Records without a title are rejected (reported with their record number); the rest are stored,
-each with its source database and search string, and records that duplicate a paper already in
-the study (or earlier in the same files) are stored too but linked to it (see `dedup`).
+Every file is read completely before anything is written (its format detected from its content,
+see `studyapp.readers`), and one call is one transaction: a file that cannot be read at all raises
+`InvalidInput` naming the file and line, and the study is left unchanged. A record the reader could
+not read, or one without a title, is rejected and reported with its record number, line and reason;
+the rest are stored, each with its source database and search string, and records that duplicate a
+paper already in the study (or earlier in the same files) are stored too but linked to it (see
+`dedup`). With `strict`, any rejection refuses the whole call; a file that yields no record at all
+is always refused. `preview_uploads` runs the same import and rolls it back, so a page can show
+the exact report (read / imported / merged as duplicate / rejected) before the lead confirms.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.domain.roles import lead_only
-from studyapp.errors import NotFound, StudyError
-from studyapp.readers.papers import read_papers, read_papers_bytes
+from studyapp.errors import InvalidInput, NotFound, StudyError
+from studyapp.readers import read_papers, read_papers_bytes
 from studyapp.readers.papers.records import PaperRecord, ReadResult, clean, clean_doi
 from studyapp.services.papers.dedup import DEFAULT_THRESHOLD, matcher_for
 from studyapp.store import Store
@@ -41,12 +45,14 @@ class FileReport:
     duplicate_of: list[dict] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     import_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+    encoding: str | None = None
 
     def as_dict(self) -> dict:
         return {"file": self.file, "format": self.format, "profile": self.profile, "source": self.source,
                 "read": self.read, "imported": self.imported, "duplicates": self.duplicates,
                 "rejected": len(self.rejected), "rejections": self.rejected, "duplicate_of": self.duplicate_of,
-                "import_id": self.import_id}
+                "import_id": self.import_id, "notes": "; ".join(self.notes), "encoding": self.encoding or ""}
 
 
 def _slug(text: str) -> str:
@@ -96,12 +102,25 @@ def _attrs(rec: PaperRecord, source: str, search: str | None, name: str) -> dict
     return {k: v for k, v in attrs.items() if v not in (None, "", {}, [])}
 
 
+def _refuse_if(rep: FileReport, name: str, strict: bool) -> None:
+    first = rep.rejected[0] if rep.rejected else None
+    detail = (f" (first: record {first['record']}" + (f", line {first['line']}" if first.get("line") else "")
+              + f": {first['reason']})") if first else ""
+    if rep.imported + rep.duplicates == 0:
+        raise InvalidInput(f"no record could be imported: {rep.read} read, {len(rep.rejected)} rejected{detail}",
+                           path=name, line=first.get("line") if first else None)
+    if strict and rep.rejected:
+        raise InvalidInput(f"{len(rep.rejected)} of {rep.read} records rejected and --strict given: nothing "
+                           f"imported{detail}", path=name, line=first.get("line"), record=first["record"])
+
+
 def import_results(store: Store, results: list[tuple[str, ReadResult]], *, source: str | None = None,
                    search_string: str | None = None, actor: str | None = None, dedup: bool = True,
                    threshold: float = DEFAULT_THRESHOLD, extra_attrs: dict | None = None,
-                   keep_keys: bool = False) -> list[FileReport]:
+                   keep_keys: bool = False, strict: bool = False) -> list[FileReport]:
     """Store already-read files in one transaction; returns one report per file. BibTeX citation
-    keys are kept (when free); `keep_keys` keeps other formats' record ids as keys too."""
+    keys are kept (when free); `keep_keys` keeps other formats' record ids as keys too. A file that
+    yields no record, or (with `strict`) any rejected record, refuses the whole call."""
     reports: list[FileReport] = []
     repo = store.papers
     with store.transaction():
@@ -111,7 +130,9 @@ def import_results(store: Store, results: list[tuple[str, ReadResult]], *, sourc
         for name, result in results:
             counts = Counter(_source(result, r, name, source) for r in result.records)
             file_source = source or result.profile or (counts.most_common(1)[0][0] if counts else Path(name).stem)
-            rep = FileReport(Path(name).name, result.format, result.profile, file_source, read=len(result.records))
+            rep = FileReport(Path(name).name, result.format, result.profile, file_source, read=result.n_read,
+                             notes=list(result.notes), encoding=result.encoding)
+            rep.rejected.extend(p.as_dict() for p in result.problems)
             rep.import_id = store.imports.start(kind="papers", file=Path(name).name, source=file_source,
                                                 search_string=search_string, actor=actor)
             for rec in result.records:
@@ -135,6 +156,8 @@ def import_results(store: Store, results: list[tuple[str, ReadResult]], *, sourc
                     rep.imported += 1
                     if matcher:
                         matcher.add(uid, rec.title, rec.year, rec.doi)
+            rep.rejected.sort(key=lambda x: (x.get("record") or 0))
+            _refuse_if(rep, name, strict)
             store.imports.finish(rep.import_id, n_read=rep.read, n_imported=rep.imported,
                                  n_duplicates=rep.duplicates, n_rejected=len(rep.rejected),
                                  report=rep.as_dict(), actor=actor)
@@ -144,21 +167,46 @@ def import_results(store: Store, results: list[tuple[str, ReadResult]], *, sourc
 
 def import_papers(store: Store, files: list[str | Path], *, source: str | None = None,
                   search_string: str | None = None, actor: str | None = None, dedup: bool = True,
-                  threshold: float = DEFAULT_THRESHOLD, keep_keys: bool = False) -> list[FileReport]:
-    """Read every file (format by suffix), then import them all in one transaction. Only a lead
-    imports search results (`actor`, see `domain.roles.lead_only`); reviewers may snowball."""
+                  threshold: float = DEFAULT_THRESHOLD, keep_keys: bool = False,
+                  strict: bool = False) -> list[FileReport]:
+    """Read every file (format detected from its content), then import them all in one
+    transaction. Only a lead imports search results (`actor`, see `domain.roles.lead_only`);
+    reviewers may snowball."""
     lead_only(store, actor, "import papers")
     results = [(str(f), read_papers(f)) for f in files]
     return import_results(store, results, source=source, search_string=search_string, actor=actor,
-                          dedup=dedup, threshold=threshold, keep_keys=keep_keys)
+                          dedup=dedup, threshold=threshold, keep_keys=keep_keys, strict=strict)
 
 
 def import_uploads(store: Store, uploads: list[tuple[str, bytes]], *, source: str | None = None,
-                   search_string: str | None = None, actor: str | None = None) -> list[FileReport]:
+                   search_string: str | None = None, actor: str | None = None,
+                   strict: bool = False) -> list[FileReport]:
     """The Papers page's upload: (file name, bytes) pairs, same rules as `import_papers`."""
     lead_only(store, actor, "import papers")
     results = [(name, read_papers_bytes(data, name)) for name, data in uploads]
-    return import_results(store, results, source=source, search_string=search_string, actor=actor)
+    return import_results(store, results, source=source, search_string=search_string, actor=actor, strict=strict)
+
+
+class _Preview(Exception):
+    def __init__(self, reports):
+        super().__init__("preview")
+        self.reports = reports
+
+
+def preview_uploads(store: Store, uploads: list[tuple[str, bytes]], *, source: str | None = None,
+                    search_string: str | None = None, actor: str | None = None,
+                    strict: bool = False) -> list[dict]:
+    """The report `import_uploads` would give (one dict per file: read, imported, duplicates,
+    rejected with record/line/reason, notes), computed by running the import and rolling it back:
+    the study is left unchanged. A file that would be refused raises its `InvalidInput`."""
+    lead_only(store, actor, "import papers")
+    results = [(name, read_papers_bytes(data, name)) for name, data in uploads]
+    try:
+        with store.transaction():
+            raise _Preview(import_results(store, results, source=source, search_string=search_string,
+                                          actor=actor, strict=strict))
+    except _Preview as p:
+        return [r.as_dict() for r in p.reports]
 
 
 def import_history(store: Store) -> list[dict]:
