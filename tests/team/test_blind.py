@@ -474,6 +474,7 @@ def test_serve_signs_in_unless_no_auth(blind, monkeypatch):
             return 0
 
     monkeypatch.setattr(subprocess, "Popen", Server)
+    monkeypatch.setattr("studyapp.cli.study.port_free", lambda host, port: True)  # 8501 may be taken here
     assert cli("serve", blind.folder).exit_code == 0
     assert cli("serve", blind.folder, "--no-auth").exit_code == 0
     assert seen == ["1", "0"]
