@@ -69,7 +69,7 @@ class RegionTable:
         """One row per region: every sum side by side (the bootstrap resamples these rows)."""
         return np.column_stack([self.total, self.margin, self.diag, self.with_gap, self.self_pairs, self.cu_self])
 
-    def summed(self, weights: np.ndarray | None = None) -> "Sums":
+    def summed(self, weights: np.ndarray | None = None) -> Sums:
         f = self.features()
         rows = f.sum(axis=0, keepdims=True) if weights is None else weights @ f
         return Sums.split(rows, self.n_codes)
@@ -87,7 +87,7 @@ class Sums:
     cu_self: np.ndarray
 
     @classmethod
-    def split(cls, rows: np.ndarray, v: int) -> "Sums":
+    def split(cls, rows: np.ndarray, v: int) -> Sums:
         w = v + 1
         cut = np.cumsum([1, w, w, w, w])
         total, margin, diag, gap, selfp, cu = np.split(rows, cut, axis=1)

@@ -29,8 +29,9 @@ are defined or fewer than two regions (continua) exist.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Hashable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -100,24 +101,27 @@ def unitizing_agreement(spans: Any, lengths: int | Mapping[Hashable, int], *,
     rows (continuum,) coder, start, end, code in character offsets, end exclusive)."""
     data = unitizations(spans, lengths, coders=coders, codes=codes)
     _check(confidence, resample)
-    run = _Run(data, n_boot, confidence, seed, resample)
-    guard = _guard(data, run.table)
     v = len(data.codes)
     if data.partitions:
+        run = _Run(data, n_boot, confidence, seed, resample)
+        guard = _guard(data, run.table)
         u, binary, cu = run.stat("u", U, guard), run.stat("binary", BINARY, guard), run.stat("cu", CU, guard)
         ku = [run.stat("ku", KU, guard, k) for k in range(v)]
         kb = [run.stat("code_binary", CODE_BINARY, guard, k) for k in range(v)]
         star, margin = run.point["star"][0], run.table.margin.sum(axis=0)[:v]
+        n = float(run.table.total.sum())
     else:
-        why = _overlap_reason(data)
-        u, cu = undefined(U, why, n_coders=run.n_coders), undefined(CU, why, n_coders=run.n_coders)
-        ku = [undefined(KU, why, n_coders=run.n_coders)] * v
-        binary = _Run(data.relabelled({k: 0 for k in range(v)}, ("coded",)), n_boot, confidence, seed,
-                      resample).stat("binary", BINARY, guard)
+        # No joint partition: only the views that take one value at a time are computable.
+        coded = _Run(data.relabelled({k: 0 for k in range(v)}, ("coded",)), n_boot, confidence, seed, resample)
+        guard = _guard(data, coded.table)
+        why = guard or _overlap_reason(data)
+        common = {"n_units": coded.table.n_units, "n_coders": coded.n_coders}
+        u, cu = undefined(U, why, **common), undefined(CU, why, **common)
+        ku = [undefined(KU, why, **common)] * v
+        binary = coded.stat("binary", BINARY, guard)
         kb = [_Run(data.relabelled({k: 0}, (data.codes[k],)), n_boot, confidence, seed, resample)
               .stat("code_binary", CODE_BINARY, guard, 0) for k in range(v)]
-        star, margin = np.full(v, np.nan), run.table.margin.sum(axis=0)[:v]
-    n = float(run.table.total.sum())
+        star, margin, n = np.full(v, np.nan), np.zeros(v), float(coded.table.total.sum())
     n_star = float(np.nansum(star)) if data.partitions else None
     per_code = tuple(CodeUnitizing(data.codes[k], ku[k], kb[k],
                                    float(star[k] / margin[k]) if margin[k] > 0 and np.isfinite(star[k]) else None)
@@ -143,9 +147,10 @@ def cu_alpha_across_fields(fields: Mapping[Any, Any], lengths: int | Mapping[Has
             rows.append((coder, start, end, name) if single else (key, coder, start, end, name))
     data = unitizations(rows, lengths, coders=coders, codes=tuple(fields))
     _check(confidence, resample)
-    run = _Run(data, n_boot, confidence, seed, resample)
     if not data.partitions:
-        return undefined(CU_FIELDS, _overlap_reason(data, what="fields"), n_coders=run.n_coders)
+        n_coders = len({c for cont in data.pairable for c in cont.coders})
+        return undefined(CU_FIELDS, _overlap_reason(data, what="fields"), n_coders=n_coders)
+    run = _Run(data, n_boot, confidence, seed, resample)
     return run.stat("cu", CU_FIELDS, _guard(data, run.table))
 
 
@@ -185,7 +190,7 @@ class _Run:
         tail = (1.0 - self.confidence) / 2.0
         low, high = np.quantile(valid, [tail, 1.0 - tail])
         method = REGIONS if self.resample == "regions" else CONTINUA
-        return BootstrapCI(float(low), float(high), self.confidence, self.n_boot, int(len(valid)), method)
+        return BootstrapCI(float(low), float(high), self.confidence, self.n_boot, len(valid), method)
 
     def replicates(self) -> dict | None:
         if self._reps is not None or self.n_boot <= 0:

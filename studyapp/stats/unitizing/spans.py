@@ -25,8 +25,9 @@ values in ordinary alpha (Krippendorff 2019, sec. 12.6: coincidences weighted 1 
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -77,7 +78,7 @@ class Unitizations:
     def partitions(self) -> bool:
         return self.n_cross_code_overlaps == 0
 
-    def relabelled(self, mapping: Mapping[int, int], codes: Sequence[Any]) -> "Unitizations":
+    def relabelled(self, mapping: Mapping[int, int], codes: Sequence[Any]) -> Unitizations:
         """The same spans with code index i mapped to mapping[i] (absent = dropped, i.e. gap),
         same-code overlaps merged again: the one-code-vs-rest and coded-or-not views."""
         rows = []
