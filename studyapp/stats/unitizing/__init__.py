@@ -21,7 +21,7 @@ continua whose coincidences add. docs/unitizing.md explains how to read each coe
         alpha (DKPro Agreement / INCEpTION), .alpha and .per_code
 
 Sources: Krippendorff (1995) Sociological Methodology 25:47-76; Krippendorff (2004) Content
-Analysis, 2nd ed., sec. 11.6; Krippendorff, Mathet, Bouvry & Widloecher (2016) Quality &
+Analysis, 2nd ed., ch. 11; Krippendorff, Mathet, Bouvry & Widloecher (2016) Quality &
 Quantity 50:2347-2364; Krippendorff (2019) Content Analysis, 4th ed., sec. 12.6.
 """
 

@@ -1,4 +1,4 @@
-"""Krippendorff's earlier unitizing alpha (1995; 2004, Content Analysis 2nd ed., sec. 11.6), per code.
+"""Krippendorff's earlier unitizing alpha (1995; 2004, Content Analysis 2nd ed., ch. 11), per code.
 
 Kept because it is what DKPro Agreement and INCEpTION report as "Krippendorff's alpha (unitizing)"
 and because the worked examples of Krippendorff (1995) and (2004) are computed with it; studyapp's
