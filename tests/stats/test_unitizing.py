@@ -300,7 +300,7 @@ def test_results_are_json_ready_and_carry_bands():
     r = unitizing_agreement(fig_12_11(), 60, n_boot=50)
     json.dumps(r.to_dict())
     assert r.cu_alpha.band == "tentative conclusions only" and r.cu_alpha.band_source == "Krippendorff (2004)"
-    assert r.u_alpha.n_units == 16 and r.u_alpha.details["length"] == 180.0
+    assert r.u_alpha.n_units == 16 and r.u_alpha.details["pairable_length"] == 180.0
 
 
 def brute_force(rows, lengths, who):
@@ -350,3 +350,12 @@ def test_the_sweep_equals_a_character_by_character_count(seed):
     rows = [r for r in rows if r[1] in who[r[0]]]
     r = unitizing_agreement(rows, lengths, coders=who, n_boot=0)
     assert [r.u_alpha.value, r.binary.value, r.cu_alpha.value] == pytest.approx(brute_force(rows, lengths, who))
+
+
+def test_a_code_alone_where_spans_meet_has_no_ku_alpha():
+    rows = [("ann", 0, 10, "a"), ("bob", 2, 10, "a"), ("ann", 20, 25, "b")]
+    r = unitizing_agreement(rows, 40, n_boot=0)
+    assert "every stretch coded by two coders carries 'a'" in r.cu_alpha.undefined_reason
+    assert "only 'a' occurs where coded spans of different coders meet" in r.code("a").ku_alpha.undefined_reason
+    assert "'b' never meets another coder's coded span" in r.code("b").ku_alpha.undefined_reason
+    assert r.u_alpha.defined and r.binary.defined and r.code("b").binary.defined

@@ -65,7 +65,10 @@ class CodeUnitizing:
 class UnitizingAgreement:
     """The family for one field. `length` counts the characters of the continua that two or more
     coders coded; `coverage` is the share of the pairable matter that cu-alpha looks at (coded by
-    two coders at once); `merged_overlaps` how many same-code overlaps of one coder were merged."""
+    two coders at once); `merged_overlaps` how many same-code overlaps of one coder were merged.
+    In every `Stat`, `n_units` counts the coded spans that entered (continua with two or more
+    coders) and `details` holds D_o and D_e (per pairable character), `pairable_length` (the sum
+    over continua of coders x characters, Krippendorff's l..) and the number of `regions`."""
 
     u_alpha: Stat
     binary: Stat
@@ -168,7 +171,7 @@ class _Run:
         value = self.point[key][0] if k is None else self.point[key][0, k]
         details = {"D_o": self.point[key + "_do"][0] if k is None else self.point[key + "_do"][0, k],
                    "D_e": self.point[key + "_de"][0] if k is None else self.point[key + "_de"][0, k],
-                   "length": float(self.table.total.sum()), "regions": self.table.n_regions}
+                   "pairable_length": float(self.table.total.sum()), "regions": self.table.n_regions}
         details = {a: float(b) for a, b in details.items() if np.isfinite(b)}
         common = {"n_units": self.table.n_units, "n_coders": self.n_coders}
         if guard is not None:
@@ -244,8 +247,8 @@ def _reason(key: str, run: _Run, k: int | None) -> str:
         if not p["star"][0, k] > 0:
             return (f"code {code!r} never meets another coder's coded span: (k)u-alpha compares codes "
                     "only where coded spans of different coders intersect")
-        return (f"every coded intersection involving {code!r} is {code!r} against {code!r} and no other "
-                "code meets a coded span: expected disagreement for it is 0")
+        return (f"only {code!r} occurs where coded spans of different coders meet: (k)u-alpha has no "
+                "other code to contrast it with (expected disagreement 0)")
     if not run.table.margin[:, k].sum() > 0:
         return f"no coder used code {code!r}: there is nothing to agree on"
     return f"every coder coded every character with {code!r}: '{code} or not' has one value only"
