@@ -197,7 +197,8 @@ class _Run:
 
     def replicates(self) -> dict | None:
         if self._reps is not None or self.n_boot <= 0:
-            return self._reps
+            return self._reps or None
+        self._reps = {}  # fewer than two resampling units: no interval (asked once, not per coefficient)
         f = self.table.features()
         if self.resample == "continua":
             groups, inverse = np.unique(self.table.continuum, return_inverse=True)
