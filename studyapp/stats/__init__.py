@@ -87,6 +87,7 @@ from studyapp.stats.matrix import UnitCounts
 from studyapp.stats.per_code import CodeAgreement, per_code_agreement
 from studyapp.stats.result import Stat
 from studyapp.stats.summary import Summary, summarize
+from studyapp.stats.unitizing import UnitizingAgreement, cu_alpha_across_fields, krippendorff_2004_u_alpha, unitizing_agreement  # noqa: F401,E501
 
 __all__ = [
     "BootstrapCI", "CodeAgreement", "ConfusionMatrix", "KRIPPENDORFF_2004", "LANDIS_KOCH_1977", "PairwiseKappa",
