@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from studyapp.services.study.history import unit_history
-from studyapp.store import Store
+from studyapp.ui.state import Store
 
 
 def history_expander(store: Store, unit_id: int, viewer: str | None, *, limit: int = 200,
