@@ -25,7 +25,6 @@ from typing import Any, Callable, Iterator
 import streamlit as st
 
 from studyapp.domain.roles import Role
-from studyapp.errors import StudyError
 from studyapp.store import Store  # also the type the pages annotate with; only this module opens one
 
 STUDY_KEY = "app.study"
@@ -200,10 +199,6 @@ def _signed_in_sidebar(path: Path, view) -> None:
 def _pick_coder() -> None:
     # The choice lives in a plain key: widget state is dropped when a rerun does not draw the widget.
     st.session_state[CODER_KEY] = st.session_state[CODER_WIDGET]
-
-
-def show_error(e: StudyError) -> None:
-    st.error(str(e))
 
 
 # -- cached reads: one per service function, named after it ---------------------------------------

@@ -8,6 +8,20 @@ from studyapp.services.study.views import home_view
 from studyapp.ui import state
 
 
+def progress_chart(prog: pd.DataFrame) -> alt.VConcatChart:
+    """One heatmap per codebook (fields x coders, share of the units coded), stacked. Stacked charts,
+    not a facet: a row facet with its own y scale per codebook sizes its rows with an expression
+    Streamlit's CSP-safe Vega interpreter cannot evaluate, and the chart was not drawn at all."""
+    prog = prog.assign(share=prog["share"].fillna(0.0))
+    return alt.vconcat(*[
+        alt.Chart(prog[prog["codebook"] == cb], title=alt.Title(cb, anchor="start", fontSize=12)).mark_rect().encode(
+            x=alt.X("coder:N", title="coder", axis=alt.Axis(labelAngle=0)), y=alt.Y("field:N", title=None),
+            color=alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], scheme="blues"), title="share coded"),
+            tooltip=["codebook", "field", "coder", "coded", "units", alt.Tooltip("share:Q", format=".0%")],
+        ).properties(height=alt.Step(20))
+        for cb in sorted(prog["codebook"].unique())]).resolve_scale(color="shared")
+
+
 def render() -> None:
     with state.open_store() as store:
         v = home_view(store, status=state.status)
@@ -31,13 +45,7 @@ def render() -> None:
     if prog.empty or not prog["coded"].any():
         st.info("Nothing coded yet.")
     else:
-        prog["share"] = prog["share"].fillna(0.0)
-        chart = alt.Chart(prog).mark_rect().encode(
-            x=alt.X("coder:N", title="coder"), y=alt.Y("field:N", title=None),
-            color=alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], scheme="blues"), title="share coded"),
-            tooltip=["codebook", "field", "coder", "coded", "units", alt.Tooltip("share:Q", format=".0%")],
-        ).properties(height=alt.Step(16)).facet(row=alt.Row("codebook:N", title=None)).resolve_scale(y="independent")
-        st.altair_chart(chart)
+        st.altair_chart(progress_chart(prog))
     st.subheader("Recent changes")
     st.dataframe(pd.DataFrame(v.recent), hide_index=True, width="stretch")
 
