@@ -163,8 +163,9 @@ def analysis_view(store: Store, cb: Codebook, viewer: str | None, *, source: int
                   row_level=None, col_level=None,
                   distribution_for: Callable[..., dict] = analysis.distribution_for,
                   crosstab: Callable[..., dict] = crosstab_service.crosstab) -> AnalysisView:
-    """Defaults as the page's widgets: the DL stage for the distribution and the rows, the code error
-    for the columns, full codes (no level)."""
+    """`source` indexes `Sources.sources`; a level is "leaf" or None for full codes, else the tree
+    level to read at. Defaults as the page's widgets: the DL stage for the distribution and the rows,
+    the code error for the columns, full codes."""
     srcs = _sources(store, cb, viewer, source)
     coded = [f.id for f in cb.fields if f.is_coded]
     if srcs.source is None or not coded:

@@ -1,6 +1,6 @@
 """The Interviews analysis view: code frequencies (overall and per participant attribute), the
 co-occurrence heatmap, quotes per code (Markdown download), the participant x theme matrix and the
-saturation curve. Each view calls one service of `services.qualitative` / `services.saturation`,
+saturation curve. Each view calls one service of `services.interviews.qualitative` / `.saturation`,
 the same ones the CLI prints, with the viewer's blindness applied.
 """
 

@@ -11,7 +11,7 @@ from studyapp.services.interviews.views import coding_view as read_coding_view
 from studyapp.ui import state
 from studyapp.ui.interviews.panel import MEMO_CODE_KEY, PENDING_KEY, SEGMENT_KEY, segment_panel
 from studyapp.ui.state import Store
-from studyapp.ui.widgets.span_select import selection_event, span_document
+from studyapp.ui.interviews.span_select import selection_event, span_document
 
 DOC_KEY = "interviews.doc"
 TRANSCRIPT_KEY = "interviews.transcript"

@@ -80,7 +80,6 @@ def import_view(store: Store, coder: str | None, is_lead: bool, key: str = "pape
     if not is_lead:
         st.info("Only a lead imports and exports (or use `studyapp import papers` and `studyapp papers export`).")
         return
-    v = papers_import_view(store)
     st.markdown("#### Search results")
     files = st.file_uploader("BibTeX, RIS or CSV exports (Scopus, IEEE Xplore, ACM DL, Web of Science, Zotero)",
                              type=["bib", "ris", "csv", "tsv", "txt"], accept_multiple_files=True, key=f"{key}.files")
@@ -100,6 +99,7 @@ def import_view(store: Store, coder: str | None, is_lead: bool, key: str = "pape
             for r in reps:
                 for rej in r.rejected:
                     st.warning(f"{r.file}: record {rej.get('record')}: {rej.get('reason')}")
+    v = papers_import_view(store)  # after the import above: the new records can be snowballed from at once
     _snowball_form(store, v.papers, coder, key)
     st.markdown("#### Exports")
     cols = st.columns(len(v.exports))
