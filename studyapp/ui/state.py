@@ -1,8 +1,18 @@
-"""Session state and caching for the pages: the only place with st.cache_* and session keys.
+"""Session state, sign-in and caching for the pages: the one UI module that opens the store, keeps
+session keys and holds `st.cache_data`.
 
 The study folder comes from the session (`app.study`), else from `STUDYAPP_STUDY` (set by
-`studyapp serve`); it is read once per rerun and passed to cached functions as an argument, so
-caches are keyed on the study path and its change counter, never on hidden state.
+`studyapp serve`); it is read once per rerun. A page opens the study with `open_store()`, asks one
+read-model function of its feature's `services.<feature>.views` and draws what comes back.
+
+Cached reads are named functions below, one per cached service function and named after it; each
+forwards to that function on a store of its own, keyed on the study path and a change counter (the
+whole study's, or one field's or one screening stage's signature), never on hidden state: caches
+persist across sessions and AppTest instances in one process.
+
+Session keys are namespaced by page (`agreement.coders`, `papers.screen.note`); pages read and write
+their non-widget keys through `get`/`put`/`pop`/`init`, and a message that must survive `st.rerun()`
+through `flash`/`show_flash`.
 """
 
 from __future__ import annotations
@@ -10,19 +20,20 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import streamlit as st
 
 from studyapp.domain.roles import Role
-from studyapp.errors import StudyError
-from studyapp.store import Store
+from studyapp.store import Store  # also the type the pages annotate with; only this module opens one
 
 STUDY_KEY = "app.study"
 CODER_KEY = "app.coder"
 CODER_WIDGET = "app.coder_pick"
 USER_KEY = "app.user"
 
+
+# -- the study ---------------------------------------------------------------------------------------
 
 def auth_enabled() -> bool:
     """Sign-in is on when the app was served with it (`studyapp serve` sets STUDYAPP_AUTH=1 unless
@@ -49,6 +60,53 @@ def open_store() -> Iterator[Store]:
         store.close()
 
 
+def deferred(fn: Callable[..., Any], *args, **kwargs) -> Callable[[], Any]:
+    """`fn(store, *args, **kwargs)` for a download button, run when the button is clicked: by then the
+    run that drew the button has closed its store, so it opens one of its own on the same study."""
+    folder = study_path()
+
+    def make():
+        with Store.open(folder) as store:
+            return fn(store, *args, **kwargs)
+    return make
+
+
+# -- session values --------------------------------------------------------------------------------
+
+def get(key: str, default: Any = None) -> Any:
+    """A session value; for a widget's key, the value it holds at the start of this run (what the
+    widget will show unless its options changed)."""
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
+def pop(key: str, default: Any = None) -> Any:
+    return st.session_state.pop(key, default)
+
+
+def init(key: str, value: Any) -> None:
+    """Give a widget its starting value once (a draft then lives in the session until saved)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def flash(key: str, message: str, *, error: bool = False) -> None:
+    """Keep `message` for the top of view `key` on the next run (write it, then `st.rerun()`)."""
+    st.session_state[f"{key}.flash"] = ("error" if error else "success", message)
+
+
+def show_flash(key: str) -> None:
+    """Show, once, the message `flash` kept for view `key`."""
+    kept = st.session_state.pop(f"{key}.flash", None)
+    if kept:
+        (st.error if kept[0] == "error" else st.success)(kept[1])
+
+
+# -- who is coding ---------------------------------------------------------------------------------
+
 def current_coder() -> str | None:
     if auth_enabled():
         return st.session_state.get(USER_KEY)
@@ -66,7 +124,7 @@ def current_role() -> str | None:
     if not name or path is None or not Store.exists(path):
         return None
     with Store.open(path) as store:
-        return (store.coders.get(name) or {}).get("role")
+        return Role.of(store, name).role
 
 
 def is_lead() -> bool:
@@ -74,34 +132,34 @@ def is_lead() -> bool:
 
 
 def sidebar() -> None:
+    from studyapp.services.study.views import sidebar_view
+
     path = study_path()
     if path is None or not Store.exists(path):
         return
     with Store.open(path) as store:
-        coders = store.coders.list()
-        title = store.title
-    st.sidebar.markdown(f"**{title}**")
+        view = sidebar_view(store)
+    st.sidebar.markdown(f"**{view.title}**")
     if auth_enabled():
-        _signed_in_sidebar(path, coders)
+        _signed_in_sidebar(path, view)
         return
-    if not coders:
+    if not view.coders:
         st.sidebar.info("No coders yet: add one with `studyapp coder add`.")
         return
-    names = [c["name"] for c in coders]
-    roles = {c["name"]: c["role"] for c in coders}
+    names = view.names
     if st.session_state.get(CODER_KEY) not in names:
         st.session_state[CODER_KEY] = names[0]
     st.sidebar.selectbox("Coding as", names, index=names.index(st.session_state[CODER_KEY]), key=CODER_WIDGET,
-                         format_func=lambda n: f"{n} ({roles[n]})", on_change=_pick_coder)
+                         format_func=lambda n: f"{n} ({view.role_of(n)})", on_change=_pick_coder)
 
 
-def _signed_in_sidebar(path: Path, coders: list[dict]) -> None:
+def _signed_in_sidebar(path: Path, view) -> None:
     """Sign-in: an invite link (?token=...) or name + password; until then nothing else renders."""
     from studyapp.errors import PermissionDenied
     from studyapp.services.study.auth import sign_in, sign_in_with_token
 
     user = st.session_state.get(USER_KEY)
-    if user and user not in {c["name"] for c in coders if c["active"]}:
+    if user and user not in view.active:
         user = st.session_state[USER_KEY] = None
     token = st.query_params.get("token")
     if not user and token:
@@ -114,7 +172,7 @@ def _signed_in_sidebar(path: Path, coders: list[dict]) -> None:
         if user:
             st.rerun()  # again, now signed in: with the page list (see app.py)
     if user:
-        role = next(c["role"] for c in coders if c["name"] == user)
+        role = view.role_of(user)
         st.session_state[CODER_KEY] = user
         st.sidebar.markdown(f"Signed in as **{user}** ({role})")
         if st.sidebar.button("Sign out", key="app.sign_out"):
@@ -143,26 +201,135 @@ def _pick_coder() -> None:
     st.session_state[CODER_KEY] = st.session_state[CODER_WIDGET]
 
 
-def show_error(e: StudyError) -> None:
-    st.error(str(e))
+# -- cached reads: one per service function, named after it ---------------------------------------
+# Each public wrapper computes its key from the store (the study's change counter, or the narrower
+# signature the service names) and forwards to a private @st.cache_data function that opens a store
+# of its own: the arguments, not the store object, are what the cache hashes.
+
+def _counter(store: Store) -> int:
+    return store.change_counter()
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def cached(study: str, counter: int, fn_name: str, *args, kwargs: tuple = ()):
-    """Result of a read-only service function, cached on (study path, change counter, arguments)."""
-    import importlib
-
-    module, _, name = fn_name.rpartition(".")
-    fn = getattr(importlib.import_module(module), name)
+@st.cache_data(show_spinner=False, max_entries=8)
+def _status(study: str, counter: int) -> dict:
+    from studyapp.services.study.study import status as fn
     with Store.open(study) as store:
-        return fn(store, *args, **dict(kwargs))
+        return fn(store)
 
 
-def cached_on(store: Store, signature, fn_name: str, *args, **kwargs):
-    """Like `cached_call`, keyed on `signature` (e.g. one field's change counter) instead of the whole
-    study's: a save elsewhere in the study keeps this result."""
-    return cached(str(store.folder), signature, fn_name, *args, kwargs=tuple(sorted(kwargs.items())))
+def status(store: Store) -> dict:
+    """`services.study.study.status`, cached on the study's change counter."""
+    return _status(str(store.folder), _counter(store))
 
 
-def cached_call(store: Store, fn_name: str, *args, **kwargs):
-    return cached(str(store.folder), store.change_counter(), fn_name, *args, kwargs=tuple(sorted(kwargs.items())))
+@st.cache_data(show_spinner=False, max_entries=16)
+def _queue(study: str, signature: tuple, stage: str, coder: str):
+    from studyapp.services.papers.queue import queue as fn
+    with Store.open(study) as store:
+        return fn(store, stage, coder)
+
+
+def queue(store: Store, stage: str, coder: str):
+    """`services.papers.queue.queue`, cached on the stage's queue signature: a save elsewhere in the
+    study does not retrain the screening model."""
+    from studyapp.services.papers.queue import queue_signature
+    return _queue(str(store.folder), queue_signature(store, stage), stage, coder)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _my_decisions(study: str, signature: tuple, stage: str, coder: str) -> dict:
+    from studyapp.services.papers.screening import my_decisions as fn
+    with Store.open(study) as store:
+        return fn(store, stage, coder)
+
+
+def my_decisions(store: Store, stage: str, coder: str) -> dict:
+    """`services.papers.screening.my_decisions`, cached on the stage's queue signature."""
+    from studyapp.services.papers.queue import queue_signature
+    return _my_decisions(str(store.folder), queue_signature(store, stage), stage, coder)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _field_rows(study: str, signature: tuple, codebook: str, field_id: str) -> list:
+    from studyapp.services.agreement.report import field_rows as fn
+    with Store.open(study) as store:
+        return fn(store, codebook, field_id)
+
+
+def field_rows(store: Store, codebook: str, field_id: str) -> list:
+    """`services.agreement.report.field_rows`, cached on that field's own change counter (and the
+    codebook version and rounds): saving one code recomputes one field, not the overview."""
+    from studyapp.services.agreement.views import field_signature
+    return _field_rows(str(store.folder), field_signature(store, codebook, field_id), codebook, field_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _field_agreement(study: str, counter: int, codebook: str, field_id: str, rounds, coders, depth):
+    from studyapp.services.agreement.fields import field_agreement as fn
+    with Store.open(study) as store:
+        return fn(store, codebook, field_id, rounds=rounds, coders=coders, depth=depth)
+
+
+def field_agreement(store: Store, codebook: str, field_id: str, *, rounds=None, coders=None, depth=None):
+    """`services.agreement.fields.field_agreement`, cached on the study's change counter."""
+    return _field_agreement(str(store.folder), _counter(store), codebook, field_id, rounds, coders, depth)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _agreement_by_round(study: str, counter: int, codebook: str, field_id: str, coders, depth, n_boot: int):
+    from studyapp.services.agreement.fields import agreement_by_round as fn
+    with Store.open(study) as store:
+        return fn(store, codebook, field_id, coders=coders, depth=depth, n_boot=n_boot)
+
+
+def agreement_by_round(store: Store, codebook: str, field_id: str, *, coders=None, depth=None, n_boot: int = 0):
+    """`services.agreement.fields.agreement_by_round`, cached on the study's change counter."""
+    return _agreement_by_round(str(store.folder), _counter(store), codebook, field_id, coders, depth, n_boot)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _reconciliation_progress(study: str, counter: int, codebook: str):
+    from studyapp.services.agreement.fields import reconciliation_progress as fn
+    with Store.open(study) as store:
+        return fn(store, codebook)
+
+
+def reconciliation_progress(store: Store, codebook: str):
+    """`services.agreement.fields.reconciliation_progress`, cached on the study's change counter."""
+    return _reconciliation_progress(str(store.folder), _counter(store), codebook)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _distribution_for(study: str, counter: int, cb, field_id: str, source, level):
+    from studyapp.services.defects.analysis import distribution_for as fn
+    with Store.open(study) as store:
+        return fn(store, cb, field_id, source, level)
+
+
+def distribution_for(store: Store, cb, field_id: str, source, level=None) -> dict:
+    """`services.defects.analysis.distribution_for`, cached on the study's change counter."""
+    return _distribution_for(str(store.folder), _counter(store), cb, field_id, source, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _crosstab(study: str, counter: int, rows: str, cols: str, kwargs: tuple) -> dict:
+    from studyapp.services.defects.crosstab import crosstab as fn
+    with Store.open(study) as store:
+        return fn(store, rows, cols, **dict(kwargs))
+
+
+def crosstab(store: Store, rows: str, cols: str, **kwargs) -> dict:
+    """`services.defects.crosstab.crosstab`, cached on the study's change counter."""
+    return _crosstab(str(store.folder), _counter(store), rows, cols, tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _workflow_for(study: str, counter: int, cb, source, interview_source) -> dict:
+    from studyapp.services.defects.workflow import workflow_for as fn
+    with Store.open(study) as store:
+        return fn(store, cb, source, interview_source=interview_source)
+
+
+def workflow_for(store: Store, cb, source, *, interview_source) -> dict:
+    """`services.defects.workflow.workflow_for`, cached on the study's change counter."""
+    return _workflow_for(str(store.folder), _counter(store), cb, source, interview_source)

@@ -63,3 +63,16 @@ def test_saving_from_the_form_writes_an_annotation(ui_study):
     assert any("Saved" in s.value for s in at.success)
     assert ("D2", "chen", "train") in [(ui_study.units.get(u)["key"], c, v) for u, _, f, c, _, v
                                        in ui_study.annotations.current_rows() if f == "stage"]
+
+
+def test_home_progress_chart_is_stacked_per_codebook_not_faceted(ui_study):
+    """A row facet with an independent y scale per codebook is not drawn by Streamlit's CSP-safe Vega
+    interpreter (its row headers size themselves with an expression the interpreter cannot read):
+    the progress chart stacks one heatmap per codebook instead."""
+    import json
+
+    at = _open("home")
+    [chart] = [e for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
+    spec = json.loads(chart.proto.spec)
+    assert "facet" not in json.dumps(spec) and len(spec["vconcat"]) == 1
+    assert spec["vconcat"][0]["title"]["text"] == "tiny"

@@ -7,16 +7,17 @@ import streamlit as st
 
 from studyapp.domain.codebook import Field
 from studyapp.errors import StudyError
-from studyapp.services.agreement.adjudication import adjudicate, disagreements
+from studyapp.services.agreement.adjudication import Disagreements, adjudicate
 from studyapp.services.coding.coding import open_reconciliation
-from studyapp.store import Store
+from studyapp.ui import state
+from studyapp.ui.state import Store
 
 PAGE_SIZE = 20
+KEY = "agreement.adj"
 
 
-def reconciliation_controls(store: Store, viewer: str | None, is_lead: bool) -> None:
+def reconciliation_controls(store: Store, rounds: list[dict], viewer: str | None, is_lead: bool) -> None:
     """Which rounds are open for reconciliation; a lead can open or close each."""
-    rounds = store.rounds.list()
     cols = st.columns(max(len(rounds), 1))
     for col, r in zip(cols, rounds):
         is_open = bool(r["reconciliation_open"])
@@ -31,18 +32,15 @@ def reconciliation_controls(store: Store, viewer: str | None, is_lead: bool) -> 
                     st.error(str(e))
 
 
-def disagreement_list(store: Store, codebook_id: str, field: Field, viewer: str | None, is_lead: bool,
-                      rounds: list[str] | None) -> None:
-    d = disagreements(store, codebook_id, field.id, rounds=rounds)
+def disagreement_list(store: Store, codebook_id: str, field: Field, d: Disagreements, viewer: str | None,
+                      is_lead: bool) -> None:
     if d.hidden_rounds:
         st.caption("Blind until a lead opens reconciliation: " + ", ".join(d.hidden_rounds)
                    + ". Coders' values in these rounds are not shown.")
     if not d.rows:
         st.info("No disagreements to show for this field in rounds open for reconciliation.")
         return
-    flash = st.session_state.pop("agreement.adj.flash", None)
-    if flash:
-        st.success(flash)
+    state.show_flash(KEY)
     st.progress(d.resolved / d.total, text=f"{d.resolved} of {d.total} disagreements resolved")
     only_open = st.toggle("Only unresolved", value=True, key=f"agreement.only_open.{field.id}")
     rows = [r for r in d.rows if not (only_open and r["final"] is not None)]
@@ -71,7 +69,7 @@ def _form(store: Store, codebook_id: str, field: Field, r: dict, viewer: str | N
             try:
                 adjudicate(store, unit_id=r["unit_id"], codebook_id=codebook_id, field_id=field.id, value=value,
                            rationale=rationale, actor=viewer, round_id=r["round"])
-                st.session_state["agreement.adj.flash"] = f"{r['key']}: final value saved ({field.label})."
+                state.flash(KEY, f"{r['key']}: final value saved ({field.label}).")
                 st.rerun()
             except StudyError as e:
                 st.error(str(e))

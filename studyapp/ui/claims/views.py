@@ -1,6 +1,6 @@
 """The Claims page's views: the evidence table, one claim's evidence, validating, and editing claims.
 
-What is shown comes from the validations recorded in the study's history (`services.validation`),
+What is shown comes from the validations recorded in the study's history (`services.claims.views`),
 so the page opens at once however large the dataset; validating again (a lead's action, with a
 progress bar) records new evidence and never overwrites the old. A claim's evidence: text and
 sources, the verdict and why, per check the metric's value and chart, the test's statistics and the
@@ -9,25 +9,23 @@ exact queries that produced the numbers.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
-import yaml
 
 from studyapp.errors import StudyError
-from studyapp.services.claims import claims_file as claims_service
 from studyapp.services.claims import validation
-from studyapp.services.claims.charts import check_chart
-from studyapp.store import Store
+from studyapp.services.claims.editing import import_claims_upload, update_claim_check
+from studyapp.services.claims.views import ClaimsView
+from studyapp.ui import state
+from studyapp.ui.state import Store
+from studyapp.ui.widgets.downloads import downloads
 
 VERDICT_ICON = {"supported": ":green[supported]", "refuted": ":red[refuted]", "inconclusive": ":orange[inconclusive]",
                 "not validated": ":gray[not validated]"}
 
 
-def evidence_view(store: Store, key: str) -> pd.DataFrame:
-    table = validation.evidence_table(store)
+def evidence_view(v: ClaimsView, key: str) -> pd.DataFrame:
+    table = v.evidence
     st.dataframe(table[["claim", "text", "verdict", "metric", "value", "test", "statistic", "p_value", "effect_size",
                         "n", "stale", "validated_at"]],
                  hide_index=True, width="stretch", key=f"{key}.evidence",
@@ -42,14 +40,16 @@ def evidence_view(store: Store, key: str) -> pd.DataFrame:
     return table
 
 
-def validate_panel(store: Store, viewer: str | None, is_lead: bool, key: str) -> None:
-    dataset = store.meta("dataset")
+def validate_panel(store: Store, v: ClaimsView, viewer: str | None, is_lead: bool, key: str) -> bool:
+    """The dataset and, for a lead, the button that validates every claim. True when a validation
+    stopped part-way (what it recorded is new evidence: the page reads again)."""
+    dataset = v.dataset
     st.caption(f"Dataset: `{dataset}` (opened read-only and sandboxed)" if dataset else
                "No dataset is set for this study: claims over a dataset will be inconclusive "
                "(`studyapp validate DIR --dataset FILE`).")
     if not is_lead:
         st.caption("A lead runs the validation; you see the last recorded evidence.")
-        return
+        return False
     if st.button("Validate all claims", type="primary", key=f"{key}.run"):
         bar = st.progress(0.0, text="starting")
 
@@ -60,14 +60,17 @@ def validate_panel(store: Store, viewer: str | None, is_lead: bool, key: str) ->
             out = validation.validate_study(store, viewer=viewer, actor=viewer, progress=progress)
         except StudyError as e:
             st.error(f"Validation stopped: {e}")
+            return True
         else:
             verdicts = pd.Series([o.verdict.verdict for o in out]).value_counts().to_dict()
-            st.session_state[f"{key}.flash"] = f"Validated {len(out)} claims: " + ", ".join(
-                f"{n} {v}" for v, n in verdicts.items()) + "."
+            counts = ", ".join(f"{n} {v}" for v, n in verdicts.items())
+            state.flash(key, f"Validated {len(out)} claims: {counts}.")
             st.rerun()
+    return False
 
 
-def claim_detail(store: Store, claim: dict, record: dict | None, key: str) -> None:
+def claim_detail(v: ClaimsView, key: str) -> None:
+    claim, record = v.claim, v.record
     d = claim["data"]
     st.markdown(f"#### {claim['id']}: {claim['text']}")
     st.caption(f"{claim['type']} claim" + (" · validated in its paper" if d.get("validated_quantitatively") else ""))
@@ -83,12 +86,10 @@ def claim_detail(store: Store, claim: dict, record: dict | None, key: str) -> No
     st.caption(f"Validated {str(record.get('at', ''))[:19]} by {record.get('by') or '—'} in "
                f"{record.get('seconds', 0):.2f} s" + (f" on `{record['dataset']}`" if record.get("dataset") else ""))
     for i, c in enumerate(record.get("checks") or []):
-        _check(c, f"{key}.{claim['id']}.{i}")
+        _check(c, v.charts[i], f"{key}.{claim['id']}.{i}")
 
 
-def _check(c: dict, key: str) -> None:
-    from studyapp.ui.widgets.downloads import downloads
-
+def _check(c: dict, chart, key: str) -> None:
     with st.container(border=True):
         st.markdown(f"**{c['label']}** · metric `{c['metric']}` · test `{c['test']}` · rule `{c.get('rule') or '—'}` · "
                     f"{VERDICT_ICON.get(c['verdict'], c['verdict'])}")
@@ -97,7 +98,6 @@ def _check(c: dict, key: str) -> None:
             st.error(c["error"])
         left, right = st.columns([3, 2])
         with left:
-            chart = check_chart(c)
             if chart is not None:
                 st.altair_chart(chart, width="stretch")
                 downloads(f"{key}.chart", f"{c['metric']}-{c['label']}", chart=chart)
@@ -119,49 +119,40 @@ def _check(c: dict, key: str) -> None:
                            + (f"; parameters {q['params']}" if q.get("params") else ""))
 
 
-def edit_panel(store: Store, claim: dict, viewer: str | None, is_lead: bool, key: str) -> None:
+def edit_panel(store: Store, v: ClaimsView, viewer: str | None, is_lead: bool, key: str) -> None:
     """A lead edits a claim's check as YAML (metric, params, test, rule...): validated before it is kept."""
     if not is_lead:
         return
-    spec = {k: v for k, v in claim["data"].items()
-            if k in ("metric", "params", "test", "alternative", "rule", "refute", "checks", "require", "correction")}
+    claim = v.claim
     with st.expander("Edit this claim"):
         with st.form(f"{key}.edit.{claim['id']}"):
             text = st.text_input("Text", value=claim["text"], key=f"{key}.edit.{claim['id']}.text")
             body = st.text_area("Check (YAML: metric, params, test, alternative, rule, refute or checks)",
-                                value=yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), height=220,
+                                value=v.check_yaml, height=220,
                                 key=f"{key}.edit.{claim['id']}.spec")
             if st.form_submit_button("Save claim"):
                 try:
-                    new_spec = yaml.safe_load(body) or {}
-                    if not isinstance(new_spec, dict):
-                        raise StudyError("the check must be a YAML mapping")
-                    claims_service.update_claim(store, claim["id"], text=text, spec=new_spec, actor=viewer)
-                except yaml.YAMLError as e:
-                    st.error(f"Not saved: the YAML does not parse ({e})")
+                    update_claim_check(store, claim["id"], text=text, check=body, actor=viewer)
                 except StudyError as e:
                     st.error(f"Not saved: {e}")
                 else:
-                    st.session_state[f"{key}.flash"] = f"{claim['id']} saved; validate again to update its verdict."
+                    state.flash(key, f"{claim['id']} saved; validate again to update its verdict.")
                     st.rerun()
 
 
-def file_panel(store: Store, viewer: str | None, is_lead: bool, key: str) -> None:
+def file_panel(store: Store, v: ClaimsView, viewer: str | None, is_lead: bool, key: str) -> None:
     """claims.yaml in and out (the format of docs/claims.md)."""
-    st.download_button("Download claims.yaml", claims_service.export_claims(store), "claims.yaml", "application/x-yaml",
+    st.download_button("Download claims.yaml", v.claims_yaml, "claims.yaml", "application/x-yaml",
                        key=f"{key}.export")
     if not is_lead:
         return
     up = st.file_uploader("Import a claims.yaml (adds and updates claims, all or nothing)", type=["yaml", "yml"],
                           key=f"{key}.upload")
     if up is not None and st.button("Import claims", key=f"{key}.import"):
-        with tempfile.TemporaryDirectory() as tmp:
-            p = Path(tmp) / Path(up.name).name
-            p.write_bytes(up.getvalue())
-            try:
-                n = claims_service.import_claims(store, p, actor=viewer)
-            except StudyError as e:
-                st.error(f"Nothing imported: {e}")
-            else:
-                st.session_state[f"{key}.flash"] = f"{n} claims imported."
-                st.rerun()
+        try:
+            n = import_claims_upload(store, up.name, up.getvalue(), actor=viewer)
+        except StudyError as e:
+            st.error(f"Nothing imported: {e}")
+        else:
+            state.flash(key, f"{n} claims imported.")
+            st.rerun()

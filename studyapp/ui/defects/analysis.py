@@ -11,56 +11,71 @@ import pandas as pd
 import streamlit as st
 
 from studyapp.domain.codebook import Codebook
-from studyapp.errors import StudyError
-from studyapp.services.defects import crosstab
-from studyapp.services.defects.analysis import Source, analysis_sources
-from studyapp.services.defects.workflow import workflow_dot
-from studyapp.store import Store
+from studyapp.services.defects.views import (
+    LEAF,
+    Sources,
+    analysis_view,
+    level_options,
+)
+from studyapp.services.defects.views import workflow_tab as read_workflow
 from studyapp.ui import state
 from studyapp.ui.defects.charts import (
     crosstab_heatmap,
     distribution_chart,
     stage_manifestations,
 )
+from studyapp.ui.state import Store
 from studyapp.ui.widgets.downloads import downloads
 
 
-def pick_source(store: Store, cb: Codebook, coder: str | None, key: str) -> Source | None:
-    sources = analysis_sources(store, coder, cb)
-    if not sources:
+def pick_source(sources: Sources, key: str) -> int | None:
+    """The "whose labels" picker (the index of the source chosen); None, with a note, when the viewer
+    may analyse nobody's labels."""
+    if sources.index is None:
         st.info("Choose who you are in the sidebar to analyse labels.")
         return None
-    labels = {i: s.describe().replace(f"{coder}'s", "my") if coder else s.describe() for i, s in enumerate(sources)}
-    i = st.selectbox("Whose labels", list(labels), format_func=labels.get, key=f"{key}.source",
-                     help="Your own labels, the adjudicated (final) values, or another coder's labels in rounds "
-                          "whose reconciliation is open.")
-    return sources[i]
+    return st.selectbox("Whose labels", list(sources.labels), format_func=sources.labels.get, key=f"{key}.source",
+                        help="Your own labels, the adjudicated (final) values, or another coder's labels in rounds "
+                             "whose reconciliation is open.")
 
 
 def _levels(cb: Codebook, field_id: str, label: str, key: str) -> int | None:
-    depth = cb.require_field(field_id).depth()
-    if depth <= 1:
+    options = level_options(cb, field_id)
+    if not options:
         return None
-    choice = st.selectbox(label, ["leaf"] + list(range(1, depth)), key=key,
-                          format_func=lambda v: "full codes" if v == "leaf" else f"level {v}",
+    choice = st.selectbox(label, options, key=key, format_func=lambda v: "full codes" if v == LEAF else f"level {v}",
                           help="Read the code tree at a level: level 1 counts every child under its top code.")
-    return None if choice == "leaf" else int(choice)
+    return None if choice == LEAF else int(choice)
 
 
-def analysis_tab(store: Store, cb: Codebook, source: Source, key: str) -> None:
-    coded = [f.id for f in cb.fields if f.is_coded]
-    names = {f.id: f.label for f in cb.fields}
+SELECTIONS = {"source": "source", "field": "dist.field", "level": "dist.level", "rows": "xt.rows", "cols": "xt.cols",
+              "row_level": "xt.row_level", "col_level": "xt.col_level"}
+
+
+def _read(store: Store, cb: Codebook, coder: str | None, key: str, **chosen):
+    """The view for the selections as the widgets hold them (`chosen` overrides what the session says)."""
+    picks = {name: chosen.get(name, state.get(f"{key}.{suffix}")) for name, suffix in SELECTIONS.items()}
+    return analysis_view(store, cb, coder, **picks, distribution_for=state.distribution_for, crosstab=state.crosstab)
+
+
+def analysis_tab(store: Store, cb: Codebook, coder: str | None, key: str) -> None:
+    v = _read(store, cb, coder, key)
+    source = pick_source(v.sources, key)
+    if source is None:
+        return
+    coded, names = v.coded, {f.id: f.label for f in cb.fields}
     st.markdown("#### Distribution")
     c1, c2 = st.columns([2, 1])
     field = c1.selectbox("Field", coded, format_func=names.get, key=f"{key}.dist.field",
                          index=coded.index("dl_stage") if "dl_stage" in coded else 0)
     with c2:
         level = _levels(cb, field, "Level", f"{key}.dist.level")
-    try:
-        d = state.cached_call(store, "studyapp.services.defects.analysis.distribution_for", cb, field, source, level)
-    except StudyError as e:
-        st.error(str(e))
+    if (source, field, level) != (v.sources.index, v.field, v.level):  # a widget settled elsewhere
+        v = _read(store, cb, coder, key, source=source, field=field, level=level)
+    if v.distribution_error:
+        st.error(v.distribution_error)
         return
+    d = v.distribution
     st.caption(f"{d['n']} defects with a value ({d['source']})" +
                ("; a defect can have several codes, so shares add up to more than 100%" if d["multi"] else ""))
     if d["n"]:
@@ -79,19 +94,20 @@ def analysis_tab(store: Store, cb: Codebook, source: Source, key: str) -> None:
         row_level = _levels(cb, rows, "Row level", f"{key}.xt.row_level")
     with l2:
         col_level = _levels(cb, cols, "Column level", f"{key}.xt.col_level")
-    kwargs = {"codebook": cb.id, "coder": source.coder, "final": source.final, "rounds": source.rounds,
-              "row_level": row_level, "col_level": col_level}
-    try:
-        r = state.cached_call(store, "studyapp.services.defects.crosstab.crosstab", rows, cols, **kwargs)
-    except StudyError as e:
-        st.error(str(e))
+    if (rows, cols, row_level, col_level) != (v.rows, v.cols, v.row_level, v.col_level):
+        v = _read(store, cb, coder, key, source=source, field=field, level=level, rows=rows, cols=cols,
+                  row_level=row_level, col_level=col_level)
+    if v.crosstab_error:
+        st.error(v.crosstab_error)
         return
+    r = v.crosstab
     if not r["n"]:
         st.info("No defect has values in both fields.")
         return
     st.altair_chart(crosstab_heatmap(r, show), width="stretch")
-    paper = crosstab.paper_table(r)
-    downloads(f"{key}.xt_dl", f"crosstab-{rows}-{cols}", chart=crosstab_heatmap(r, show), table=paper.pop("df"), **paper)
+    paper = dict(v.paper_table)
+    downloads(f"{key}.xt_dl", f"crosstab-{rows}-{cols}", chart=crosstab_heatmap(r, show), table=paper.pop("df"),
+              **paper)
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Defects", r["n"])
     if r["undefined_reason"]:
@@ -122,22 +138,26 @@ def _conditional_share(r: dict, key: str) -> None:
                 f"**{r['col_labels'][j]}**.")
 
 
-def workflow_tab(store: Store, cb: Codebook, source: Source, coder: str | None, key: str) -> None:
-    if cb.field("dl_stage") is None:
+def workflow_tab(store: Store, cb: Codebook, coder: str | None, key: str) -> None:
+    v = read_workflow(store, cb, coder, source=state.get(f"{key}.source"), interview=state.get(f"{key}.wf.iv"),
+                      workflow_for=state.workflow_for)
+    source = pick_source(v.sources, key)
+    if source is None:
+        return
+    if not v.has_stages:
         st.info(f"The workflow view needs a `dl_stage` field; codebook {cb.id!r} has none.")
         return
-    mine = Source(coder=coder) if coder else Source(final=True)
     iv = st.radio("Interview codes beside the stages", ["mine", "final"], key=f"{key}.wf.iv", horizontal=True,
                   format_func={"mine": "my interview codes", "final": "final (adjudicated) interview codes"}.get)
-    try:
-        view = state.cached_call(store, "studyapp.services.defects.workflow.workflow_for", cb, source,
-                                 interview_source=mine if iv == "mine" else Source(final=True))
-    except StudyError as e:
-        st.error(str(e))
+    if (source, iv) != (v.sources.index, v.interview):  # a widget settled elsewhere
+        v = read_workflow(store, cb, coder, source=source, interview=iv, workflow_for=state.workflow_for)
+    if v.error:
+        st.error(v.error)
         return
+    view = v.view
     st.caption(f"{view['n_defects']} defects with a stage ({view['source']}); interview codes: "
                f"{view['interview_source']}." + (f" {view['interview_note']}." if view["interview_note"] else ""))
-    st.graphviz_chart(workflow_dot(view), width="stretch")
+    st.graphviz_chart(v.dot, width="stretch")
     st.altair_chart(stage_manifestations(view), width="stretch")
     downloads(f"{key}.wf_dl", "workflow-manifestations", chart=stage_manifestations(view))
     for s in view["stages"]:

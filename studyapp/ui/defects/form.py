@@ -14,6 +14,7 @@ import streamlit as st
 
 from studyapp.domain.codebook import Codebook, Field
 from studyapp.services.defects.analysis import NOT_DEFECT
+from studyapp.ui import state
 
 DECISION, REASON = "is_defect", "not_defect_reason"
 
@@ -61,17 +62,15 @@ def _field_widget(f: Field, wkey: str, current: Any, chosen: dict[str, Any]) -> 
     help_ = f.definition or None
     if f.type == "multi":
         opts = [c.id for c in f.all_codes()]
-        if wkey not in st.session_state:
-            st.session_state[wkey] = [v for v in (current or []) if v in opts]
+        state.init(wkey, [v for v in (current or []) if v in opts])
         value = st.multiselect(label, opts, format_func=lambda c: _path_label(f, c), key=wkey, help=help_,
                                placeholder="Choose all that apply")
     elif f.type in ("nominal", "ordinal") or (f.type == "interval" and f.codes):
         parent = chosen.get(f.parent_field) if f.parent_field else None
         opts, n_under = _options(f, parent)
-        if wkey not in st.session_state:
-            st.session_state[wkey] = current if current in opts else None
-        elif st.session_state[wkey] not in opts and st.session_state[wkey] is not None:
-            st.session_state[wkey] = None
+        state.init(wkey, current if current in opts else None)
+        if state.get(wkey) not in opts and state.get(wkey) is not None:
+            state.put(wkey, None)
         if n_under:
             help_ = f"{help_ or ''}\n\nThe first {n_under} options are the ones under the chosen " \
                     f"{f.parent_field}: {_path_label(f, parent)}."
@@ -79,12 +78,10 @@ def _field_widget(f: Field, wkey: str, current: Any, chosen: dict[str, Any]) -> 
         value = st.selectbox(label, [None] + opts, key=wkey, help=help_,
                              format_func=lambda c: _path_label(f, c, under))
     elif f.type in ("number", "interval"):
-        if wkey not in st.session_state:
-            st.session_state[wkey] = float(current) if current is not None else None
+        state.init(wkey, float(current) if current is not None else None)
         value = st.number_input(label, key=wkey, help=help_)
     else:
-        if wkey not in st.session_state:
-            st.session_state[wkey] = str(current or "")
+        state.init(wkey, str(current or ""))
         value = st.text_area(label, key=wkey, help=help_, height=68)
     if f.is_coded:
         _definition(f, value)
@@ -98,8 +95,7 @@ def defect_form(cb: Codebook, unit_id: int, round_id: str, own: dict[str, Any], 
     if decision is not None:
         wkey = widget_key(key, cb, unit_id, round_id, DECISION)
         opts = [c.id for c in decision.codes]
-        if wkey not in st.session_state:
-            st.session_state[wkey] = own.get(DECISION) if own.get(DECISION) in opts else None
+        state.init(wkey, own.get(DECISION) if own.get(DECISION) in opts else None)
         chosen[DECISION] = st.radio(decision.label, opts, key=wkey, horizontal=True, help=decision.definition,
                                     format_func=lambda c: decision.code(c).label)
         if chosen[DECISION] == NOT_DEFECT:

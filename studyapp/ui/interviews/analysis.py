@@ -1,6 +1,6 @@
 """The Interviews analysis view: code frequencies (overall and per participant attribute), the
 co-occurrence heatmap, quotes per code (Markdown download), the participant x theme matrix and the
-saturation curve. Each view calls one service of `services.qualitative` / `services.saturation`,
+saturation curve. Each view calls one service of `services.interviews.qualitative` / `.saturation`,
 the same ones the CLI prints, with the viewer's blindness applied.
 """
 
@@ -20,22 +20,26 @@ from studyapp.services.interviews.saturation import (
     saturation_from_data,
     saturation_in_study,
 )
-from studyapp.services.interviews.spans import code_choices
-from studyapp.services.study.browse import codebooks_for
-from studyapp.store import Store
+from studyapp.services.interviews.views import AnalysisFrame, analysis_frame
+from studyapp.ui import state
+from studyapp.ui.state import Store
 from studyapp.ui.widgets.downloads import downloads
 
 VIEWS = ["Frequencies", "By attribute", "Co-occurrence", "Quotes", "Framework matrix", "Saturation"]
 SOURCES = {"all": "All coders (what you may see)", "mine": "My codes", "final": "Adjudicated"}
+CODEBOOK_KEY = "interviews.a_codebook"
 
 
 def analysis_view(store: Store, coder: str | None) -> None:
-    books = codebooks_for(store, "segment")
-    if not books:
+    frame = analysis_frame(store, state.get(CODEBOOK_KEY))
+    if not frame.codebooks:
         st.info("No interview codebook in this study yet.")
         return
+    books = {b.id: b for b in frame.codebooks}
     c1, c2, c3 = st.columns([2, 2, 1])
-    cb = c1.selectbox("Codebook", books, format_func=lambda b: b.title, key="interviews.a_codebook")
+    cb_id = c1.selectbox("Codebook", list(books), format_func=lambda b: books[b].title, key=CODEBOOK_KEY)
+    if cb_id != frame.codebook.id:
+        frame = analysis_frame(store, cb_id)
     src = c2.selectbox("Whose codes", list(SOURCES), format_func=SOURCES.get, key="interviews.a_source")
     level = c3.selectbox("Codes", [None, 1], format_func=lambda v: "as coded" if v is None else "top-level themes",
                          key="interviews.a_level")
@@ -43,12 +47,13 @@ def analysis_view(store: Store, coder: str | None) -> None:
     view = st.segmented_control("Analysis", VIEWS, default=VIEWS[0], key="interviews.a_view") or VIEWS[0]
     try:
         {"Frequencies": _frequencies, "By attribute": _by_attribute, "Co-occurrence": _cooccurrence,
-         "Quotes": _quotes, "Framework matrix": _matrix, "Saturation": _saturation}[view](store, cb, kw)
+         "Quotes": _quotes, "Framework matrix": _matrix, "Saturation": _saturation}[view](store, frame, kw)
     except StudyError as e:
         st.error(str(e))
 
 
-def _frequencies(store: Store, cb, kw: dict) -> None:
+def _frequencies(store: Store, frame: AnalysisFrame, kw: dict) -> None:
+    cb = frame.codebook
     df = q.frequencies(store, cb.id, **kw)
     if df.empty:
         st.info("Nothing coded yet (that you may see).")
@@ -66,8 +71,9 @@ def _frequencies(store: Store, cb, kw: dict) -> None:
               caption=f"Code frequencies: {cb.title}")
 
 
-def _by_attribute(store: Store, cb, kw: dict) -> None:
-    attrs = q.participant_attributes(store)
+def _by_attribute(store: Store, frame: AnalysisFrame, kw: dict) -> None:
+    cb = frame.codebook
+    attrs = frame.attributes
     if not attrs:
         st.info("No participant attributes yet: import a participants CSV under **Import**.")
         return
@@ -90,7 +96,8 @@ def _by_attribute(store: Store, cb, kw: dict) -> None:
               caption=f"Code frequencies by {attr}: {cb.title}")
 
 
-def _cooccurrence(store: Store, cb, kw: dict) -> None:
+def _cooccurrence(store: Store, frame: AnalysisFrame, kw: dict) -> None:
+    cb = frame.codebook
     c1, c2 = st.columns(2)
     by = "participant" if c1.checkbox("Count participants, not turns", key="interviews.a_by_person") else "segment"
     diag = c2.checkbox("Show each code's own count (diagonal)", key="interviews.a_diag")
@@ -113,9 +120,9 @@ def _cooccurrence(store: Store, cb, kw: dict) -> None:
     st.caption("c-coefficient = n_ab / (n_a + n_b − n_ab): 0 never together, 1 always together.")
 
 
-def _quotes(store: Store, cb, kw: dict) -> None:
-    choices = code_choices(cb)
-    labels = {c.ref: c.label for c in choices}
+def _quotes(store: Store, frame: AnalysisFrame, kw: dict) -> None:
+    cb = frame.codebook
+    labels = {c.ref: c.label for c in frame.choices}
     c1, c2 = st.columns([3, 1])
     picked = c1.multiselect("Codes", list(labels), format_func=labels.get, key="interviews.a_codes",
                             placeholder="All codes")
@@ -127,7 +134,8 @@ def _quotes(store: Store, cb, kw: dict) -> None:
     st.markdown(md)
 
 
-def _matrix(store: Store, cb, kw: dict) -> None:
+def _matrix(store: Store, frame: AnalysisFrame, kw: dict) -> None:
+    cb = frame.codebook
     fields = [f for f in cb.fields if f.is_coded]
     c1, c2 = st.columns([3, 1])
     chosen = c1.multiselect("Themes from", [f.id for f in fields], default=[fields[0].id] if fields else [],
@@ -153,7 +161,8 @@ def _matrix(store: Store, cb, kw: dict) -> None:
         st.dataframe(m["summary"], width="stretch")
 
 
-def _saturation(store: Store, cb, kw: dict) -> None:
+def _saturation(store: Store, frame: AnalysisFrame, kw: dict) -> None:
+    cb = frame.codebook
     where = st.radio("Data", ["This study", "A code table (CSV)"], horizontal=True, key="interviews.sat_source")
     if where == "This study":
         curve = saturation_in_study(store, cb.id, **kw)

@@ -9,12 +9,10 @@ import streamlit as st
 
 from studyapp.domain.roles import Role
 from studyapp.errors import StudyError
-from studyapp.readers.transcripts.participants import parse_pseudonyms
-from studyapp.services.interviews.imports import (
-    import_participants_data,
-    import_transcript_data,
-)
-from studyapp.store import Store
+from studyapp.services.interviews.imports import import_participants_data
+from studyapp.services.interviews.uploads import import_transcript_uploads
+from studyapp.services.interviews.views import participants_rows
+from studyapp.ui.state import Store
 
 
 def import_view(store: Store, coder: str | None) -> None:
@@ -33,11 +31,10 @@ def import_view(store: Store, coder: str | None) -> None:
                          "(default replacement: the participant id)", key="interviews.up_names", height=80)
     if st.button("Import transcripts", type="primary", key="interviews.up_go", disabled=not files):
         try:
-            pseudo = [(n, r) for n, r, _ in parse_pseudonyms(names, name="names to pseudonymise")]
-            reports = import_transcript_data(
+            reports = import_transcript_uploads(
                 store, [(f.name, f.getvalue()) for f in files], participant=participant.strip() or None,
                 interviewers=[x.strip() for x in interviewers.split(",") if x.strip()] or None,
-                pseudonyms=pseudo, actor=coder)
+                names=names, actor=coder)
         except StudyError as e:
             st.error(f"Nothing imported: {e}")
         else:
@@ -63,6 +60,6 @@ def import_view(store: Store, coder: str | None) -> None:
             st.success(f"{r.new} new, {r.updated} updated, {r.unchanged} unchanged participants.")
             for w in r.warnings:
                 st.warning(w)
-    known = store.transcripts.participants()
+    known = participants_rows(store)  # read after the imports above, so new participants show at once
     if known:
-        st.dataframe([{"participant": k, **v} for k, v in known.items()], hide_index=True, width="stretch")
+        st.dataframe(known, hide_index=True, width="stretch")

@@ -10,52 +10,55 @@ from typing import Callable
 
 import streamlit as st
 
-from studyapp.domain.codebook import Codebook
 from studyapp.errors import StudyError
 from studyapp.services.interviews import spans as sp
-from studyapp.store import Store
+from studyapp.services.interviews.views import CodingView, SegmentPanel
 from studyapp.ui import state
+from studyapp.ui.state import Store
 from studyapp.ui.widgets.coding_form import coding_form
 from studyapp.ui.widgets.history import history_expander
 
+KEY = "interviews"
 SEGMENT_KEY = "interviews.segment"
 PENDING_KEY = "interviews.pending"
-FLASH_KEY = "interviews.flash"
 SPAN_CODES_KEY = "interviews.span_codes"
+MEMO_CODE_KEY = "interviews.memo_code"
+CODE_MEMO_TEXT_KEY = "interviews.code_memo_text"
 
 
 def codes_key(segment_id: int, round_id: str, codebook: str) -> str:
     return f"interviews.codes.{codebook}.{segment_id}.{round_id}"
 
 
-def _write(fn: Callable[[Store], str]) -> None:
+def _write(fn: Callable[[Store], str]) -> bool:
     """Run a write in a callback with its own store; the outcome shows at the top of the panel."""
     try:
-        with Store.open(state.study_path()) as store:
-            st.session_state[FLASH_KEY] = ("success", fn(store))
+        with state.open_store() as store:
+            state.flash(KEY, fn(store))
+        return True
     except StudyError as e:
-        st.session_state[FLASH_KEY] = ("error", f"Nothing saved: {e}")
+        state.flash(KEY, f"Nothing saved: {e}", error=True)
+        return False
 
 
 def _tag_selection(coder: str, cb: str, round_id: str) -> None:
-    pending = st.session_state.get(PENDING_KEY) or {}
-    codes = st.session_state.get(SPAN_CODES_KEY) or []
+    pending = state.get(PENDING_KEY) or {}
+    codes = state.get(SPAN_CODES_KEY) or []
 
     def run(store: Store) -> str:
         sid = sp.add_span(store, int(pending["segment"]), coder, int(pending["start"]), int(pending["end"]), codes,
                           codebook=cb, round=round_id, expected_text=pending.get("text"))
         return f"Quote {sid} saved with {len(codes)} code(s); the turn carries them too."
     if not codes:
-        st.session_state[FLASH_KEY] = ("error", "Pick at least one code for the selected text.")
+        state.flash(KEY, "Pick at least one code for the selected text.", error=True)
         return
-    _write(run)
-    if st.session_state[FLASH_KEY][0] == "success":
-        st.session_state[PENDING_KEY] = None
-        st.session_state[SPAN_CODES_KEY] = []
+    if _write(run):
+        state.put(PENDING_KEY, None)
+        state.put(SPAN_CODES_KEY, [])
 
 
 def _codes_changed(segment_id: int, coder: str, cb: str, round_id: str, before: list[str]) -> None:
-    now = st.session_state.get(codes_key(segment_id, round_id, cb)) or []
+    now = state.get(codes_key(segment_id, round_id, cb)) or []
     added, removed = [c for c in now if c not in before], [c for c in before if c not in now]
 
     def run(store: Store) -> str:
@@ -65,42 +68,37 @@ def _codes_changed(segment_id: int, coder: str, cb: str, round_id: str, before: 
     _write(run)
 
 
-def _delete_span(span_id: int, coder: str, segment_id: int, cb: str, round_id: str) -> None:
+def _delete_span(span_id: int, coder: str) -> None:
     _write(lambda store: f"Quote {sp.delete_span(store, span_id, actor=coder)['id']} deleted (the turn keeps its codes).")
 
 
 def _add_memo(coder: str, segment_id: int, text_key: str) -> None:
-    text = st.session_state.get(text_key) or ""
-    _write(lambda store: f"Memo {sp.add_segment_memo(store, segment_id, coder, text)} saved.")
-    if st.session_state[FLASH_KEY][0] == "success":
-        st.session_state[text_key] = ""
+    text = state.get(text_key) or ""
+    if _write(lambda store: f"Memo {sp.add_segment_memo(store, segment_id, coder, text)} saved."):
+        state.put(text_key, "")
 
 
 def _add_code_memo(coder: str, cb: str, code_key: str, text_key: str) -> None:
-    text = st.session_state.get(text_key) or ""
-    ref = st.session_state.get(code_key)
-    _write(lambda store: f"Memo {sp.add_code_memo(store, cb, ref, coder, text)} saved on the code.")
-    if st.session_state[FLASH_KEY][0] == "success":
-        st.session_state[text_key] = ""
+    text = state.get(text_key) or ""
+    ref = state.get(code_key)
+    if _write(lambda store: f"Memo {sp.add_code_memo(store, cb, ref, coder, text)} saved on the code."):
+        state.put(text_key, "")
 
 
-def segment_panel(store: Store, segments: list[dict], coder: str | None, cb: Codebook | None, round_id: str) -> None:
-    by_id = {s["id"]: s for s in segments}
-    labels = {s["id"]: f"{s['meta']} · {s['speaker'] or '—'}: {s['text'][:50]}" for s in segments}
+def segment_panel(store: Store, v: CodingView, coder: str | None) -> None:
+    by_id = {s["id"]: s for s in v.segments}
+    labels = {s["id"]: f"{s['meta']} · {s['speaker'] or '—'}: {s['text'][:50]}" for s in v.segments}
     sid = st.selectbox("Turn", list(by_id), format_func=labels.get, key=SEGMENT_KEY,
-                       on_change=lambda: st.session_state.update({PENDING_KEY: None}))
-    flash = st.session_state.pop(FLASH_KEY, None)
-    if flash:
-        (st.success if flash[0] == "success" else st.error)(flash[1])
+                       on_change=lambda: state.put(PENDING_KEY, None))
+    state.show_flash(KEY)
     if not coder:
         st.info("Add a coder to start coding.")
         return
-    if cb is None:
+    cb, round_id, p = v.codebook, v.round, v.panel
+    if cb is None or p is None:
         return
-    choices = sp.code_choices(cb)
-    refs = [c.ref for c in choices]
-    label_of = {c.ref: c.label for c in choices}
-    pending = st.session_state.get(PENDING_KEY)
+    refs, label_of = p.refs, p.label_of
+    pending = state.get(PENDING_KEY)
     if pending and pending.get("segment") == sid:
         with st.container(border=True, key="interviews.selection"):
             st.markdown(f"**Selected text** (characters {pending['start']}–{pending['end']})")
@@ -111,51 +109,46 @@ def segment_panel(store: Store, segments: list[dict], coder: str | None, cb: Cod
             b1.button("Tag selection", type="primary", key="interviews.tag_selection",
                       on_click=_tag_selection, args=(coder, cb.id, round_id))
             b2.button("Clear selection", key="interviews.clear_selection",
-                      on_click=lambda: st.session_state.update({PENDING_KEY: None}))
+                      on_click=lambda: state.put(PENDING_KEY, None))
     else:
         st.caption("Select text in a turn with the mouse to mark a quote; click a turn to code it.")
-    own = sp.own_codes(store, sid, coder, cb.id, round_id)
-    before = [f"{f}:{c}" for f, v in own.items() if cb.field(f) and cb.field(f).is_coded
-              for c in (v if isinstance(v, list) else [v])]
+    before = p.own_refs
     key = codes_key(sid, round_id, cb.id)
-    if set(st.session_state.get(key) or ()) != set(before):
+    if set(state.get(key) or ()) != set(before):
         # Changes made here are saved in the callback, so a difference means the study changed
         # elsewhere (the form, a quote, another tab): show the stored codes.
-        st.session_state[key] = [r for r in before if r in label_of]
+        state.put(key, [r for r in before if r in label_of])
     st.multiselect(f"Your codes on turn {by_id[sid]['key'].rsplit(':', 1)[-1]}", refs, format_func=label_of.get,
                    key=key, placeholder="Type to find a code…", on_change=_codes_changed,
                    args=(sid, coder, cb.id, round_id, before),
                    help="Search the codebook tree by name; adding or removing a code saves it at once.")
-    mine = [x for x in store.transcripts.spans(unit_ids=[sid], coders=[coder]) if x["round"] == round_id]
-    if mine:
+    if p.quotes:
         st.markdown("**Your quotes in this turn**")
-        for x in mine:
+        for x in p.quotes:
             c1, c2 = st.columns([5, 1])
             c1.markdown(f"“{x['snippet']}”  \n:gray[{x['start']}–{x['end']} · "
                         + ", ".join(label_of.get(f"{f}:{c}", c) for f, c in x["codes"]) + "]")
-            c2.button("Delete", key=f"interviews.del_span.{x['id']}", on_click=_delete_span,
-                      args=(x["id"], coder, sid, cb.id, round_id))
-    _memos(store, sid, coder, cb, round_id, refs, label_of)
+            c2.button("Delete", key=f"interviews.del_span.{x['id']}", on_click=_delete_span, args=(x["id"], coder))
+    _memos(store, p, sid, coder, cb.id, round_id)
     with st.expander("All fields of this turn (form)"):
-        coding_form(store, cb, sid, coder, round_id, own, "interviews")
+        coding_form(store, cb, sid, coder, round_id, p.own, "interviews")
     history_expander(store, sid, coder)
 
 
-def _memos(store: Store, sid: int, coder: str, cb: Codebook, round_id: str, refs: list[str], label_of: dict) -> None:
-    memos = sp.segment_memos(store, sid, coder, round_id)
-    with st.expander(f"Memos on this turn ({len(memos)})"):
-        for m in memos:
+def _memos(store: Store, p: SegmentPanel, sid: int, coder: str, cb_id: str, round_id: str) -> None:
+    with st.expander(f"Memos on this turn ({len(p.memos)})"):
+        for m in p.memos:
             st.markdown(f"**{m['coder'] or 'anonymous'}**, {m['created_at'][:10]}")
             st.text(m["text"])
         text_key = f"interviews.memo.{sid}"
         st.text_area("New memo", key=text_key, height=80)
         st.button("Add memo", key=f"interviews.add_memo.{sid}", on_click=_add_memo, args=(coder, sid, text_key))
     with st.expander("Memos on codes"):
-        code_key = "interviews.memo_code"
-        ref = st.selectbox("Code", refs, format_func=label_of.get, key=code_key)
-        for m in sp.code_memos(store, cb.id, ref, coder, round_id):
+        ref = st.selectbox("Code", p.refs, format_func=p.label_of.get, key=MEMO_CODE_KEY)
+        memos = p.code_memos if ref == p.memo_code else sp.code_memos(store, cb_id, ref, coder, round_id)
+        for m in memos:
             st.markdown(f"**{m['coder'] or 'anonymous'}**, {m['created_at'][:10]}")
             st.text(m["text"])
-        st.text_area("New memo on this code", key="interviews.code_memo_text", height=80)
+        st.text_area("New memo on this code", key=CODE_MEMO_TEXT_KEY, height=80)
         st.button("Add code memo", key="interviews.add_code_memo", on_click=_add_code_memo,
-                  args=(coder, cb.id, code_key, "interviews.code_memo_text"))
+                  args=(coder, cb_id, MEMO_CODE_KEY, CODE_MEMO_TEXT_KEY))

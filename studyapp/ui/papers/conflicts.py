@@ -12,20 +12,22 @@ import streamlit as st
 
 from studyapp.errors import StudyError
 from studyapp.services.papers import screening
-from studyapp.store import Store
-from studyapp.ui.papers.screening import STAGE_LABELS, criteria_for, stage_picker
+from studyapp.services.papers.views import ConflictsView
+from studyapp.services.papers.views import conflicts_view as read_conflicts
+from studyapp.ui import state
+from studyapp.ui.papers.screening import STAGE_LABELS, chosen_stage, stage_picker
+from studyapp.ui.state import Store
 
 
-def status_table(store: Store) -> None:
-    rows = [{"stage": STAGE_LABELS[s], **screening.status_counts(store, s)} for s in STAGE_LABELS]
+def status_table(v: ConflictsView) -> None:
+    rows = [{"stage": STAGE_LABELS[s], **v.status[s]} for s in STAGE_LABELS]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="papers.conflicts.status")
-    st.caption(f"Each paper needs {screening.reviewers(store)} independent reviewers per stage. Pending: fewer "
+    st.caption(f"Each paper needs {v.reviewers} independent reviewers per stage. Pending: fewer "
                "reviewers have decided; conflict: they disagree (or exclude for different reasons at full text).")
 
 
-def _lead_controls(store: Store, stage: str, viewer: str, key: str) -> None:
-    round_id = screening.stage_of(stage).round
-    is_open = bool(store.rounds.get(round_id)) and store.rounds.is_open(round_id)
+def _lead_controls(store: Store, v: ConflictsView, stage: str, viewer: str, key: str) -> None:
+    is_open = v.reconciliation_open
     c1, c2 = st.columns([2, 1])
     if c1.button("Close reconciliation" if is_open else "Open reconciliation of this stage",
                  key=f"{key}.recon.{stage}",
@@ -36,30 +38,27 @@ def _lead_controls(store: Store, stage: str, viewer: str, key: str) -> None:
             st.error(e.message)
         else:
             st.rerun()
-    n = c2.number_input("Reviewers per paper", min_value=1, max_value=10, value=screening.reviewers(store),
+    n = c2.number_input("Reviewers per paper", min_value=1, max_value=10, value=v.reviewers,
                         key=f"{key}.reviewers")
-    if n != screening.reviewers(store):
+    if n != v.reviewers:
         screening.set_reviewers(store, int(n), actor=viewer)
         st.rerun()
 
 
 def conflicts_view(store: Store, viewer: str | None, is_lead: bool, key: str = "papers.conflicts") -> None:
-    if not store.units.count("paper"):
+    v = read_conflicts(store, viewer, chosen_stage(f"{key}.stage"))
+    if not v.has_papers:
         st.info("No papers yet.")
         return
-    try:
-        screening.setup(store, actor=viewer)
-    except StudyError as e:
-        st.info(f"Screening needs an SLR codebook with screening criteria: {e.message}")
+    if v.setup_error:
+        st.info(f"Screening needs an SLR codebook with screening criteria: {v.setup_error}")
         return
-    status_table(store)
+    status_table(v)
     stage = stage_picker(f"{key}.stage")
     if is_lead:
-        _lead_controls(store, stage, viewer, key)
-    flash = st.session_state.pop(f"{key}.flash", None)
-    if flash:
-        st.success(flash)
-    c = screening.conflicts(store, stage, viewer)
+        _lead_controls(store, v, stage, viewer, key)
+    state.show_flash(key)
+    c = v.conflicts
     if c.hidden:
         st.info(f"{c.count} conflict(s) at this stage. Open reconciliation to see and resolve them." if is_lead else
                 "Reviewers' decisions stay hidden until a lead opens this stage's reconciliation.")
@@ -68,13 +67,12 @@ def conflicts_view(store: Store, viewer: str | None, is_lead: bool, key: str = "
         st.success("No conflicts at this stage.")
         return
     st.markdown(f"**{c.count} conflict(s)**")
-    _, reasons = criteria_for(store, stage)
     for row in c.rows:
         with st.container(border=True, key=f"{key}.c.{row['unit_id']}"):
             st.markdown(f"**{row['key']}** · {row['title']} ({row.get('year') or 'n.d.'})")
             st.table(pd.DataFrame([{"reviewer": k, "decision": v} for k, v in row["votes"].items()]))
             if is_lead:
-                _resolve_form(store, row, stage, reasons, viewer, key)
+                _resolve_form(store, row, stage, v.reasons, viewer, key)
 
 
 def _resolve_form(store: Store, row: dict, stage: str, reasons: list, viewer: str, key: str) -> None:
@@ -92,5 +90,5 @@ def _resolve_form(store: Store, row: dict, stage: str, reasons: list, viewer: st
             except StudyError as e:
                 st.error(f"Not resolved: {e.message}")
             else:
-                st.session_state[f"{key}.flash"] = f"{row['key']}: final decision {decision}."
+                state.flash(key, f"{row['key']}: final decision {decision}.")
                 st.rerun()

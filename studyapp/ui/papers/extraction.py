@@ -14,7 +14,9 @@ import streamlit as st
 from studyapp.errors import StudyError
 from studyapp.services.papers import claims as paper_claims
 from studyapp.services.papers import extraction
-from studyapp.store import Store
+from studyapp.services.papers.views import extract_view, paper_claims_view
+from studyapp.ui import state
+from studyapp.ui.state import Store
 from studyapp.ui.widgets.coding_form import coding_form
 
 
@@ -22,22 +24,21 @@ def extraction_view(store: Store, coder: str | None, key: str = "papers.extract"
     if not coder:
         st.info("Choose who you are in the sidebar to extract data.")
         return
-    try:
-        cb = extraction.setup(store)
-    except StudyError as e:
-        st.info(e.message)
+    v = extract_view(store, coder, state.get(f"{key}.unit"))
+    if v.setup_error:
+        st.info(v.setup_error)
         return
-    papers = extraction.included_papers(store)
-    if not papers:
+    if not v.papers:
         st.info("No paper is included at full text yet: extraction forms appear for included papers.")
         return
-    progress = {p["key"]: p for p in extraction.progress(store)}
-    mine = extraction.filled_by(store, coder)
-    labels = {p["id"]: f"{'✓' if p['id'] in mine else '○'} {p['key']} · {(p['title'] or '')[:80]}" for p in papers}
+    labels = {p["id"]: f"{'✓' if p['id'] in v.filled else '○'} {p['key']} · {(p['title'] or '')[:80]}"
+              for p in v.papers}
     uid = st.selectbox("Included paper", list(labels), format_func=labels.get, key=f"{key}.unit")
-    form = extraction.form(store, int(uid), coder)
-    st.caption(f"You have filled {len(mine)} of {len(papers)} forms; coders on this paper: "
-               f"{progress.get(form.unit['key'], {}).get('coders', 0)}. Values stay blind until a lead opens the "
+    if uid != v.unit_id:  # the widget settled elsewhere than the session said: ask again for that paper
+        v = extract_view(store, coder, uid)
+    form = v.form
+    st.caption(f"You have filled {len(v.filled)} of {len(v.papers)} forms; coders on this paper: "
+               f"{v.coders_on_paper}. Values stay blind until a lead opens the "
                f"'{extraction.ROUND}' round on the Agreement page.")
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -45,24 +46,21 @@ def extraction_view(store: Store, coder: str | None, key: str = "papers.extract"
         a = form.unit["attrs"]
         st.caption(" · ".join(str(a[k]) for k in ("authors", "year", "venue", "doi") if a.get(k)))
         st.text(form.unit["text"] or "(no abstract)")
-        claims = paper_claims.paper_claims(store, unit_key=form.unit["key"])
-        if claims:
+        if v.claims:
             st.markdown("**Claims from this paper**")
-            for c in claims:
+            for c in v.claims:
                 st.markdown(f"- `{c['id']}` {c['text']}")
     with right:
-        coding_form(store, cb, int(uid), coder, extraction.ROUND, form.values, key)
+        coding_form(store, v.codebook, int(uid), coder, extraction.ROUND, form.values, key)
 
 
 def claims_view(store: Store, coder: str | None, key: str = "papers.claims") -> None:
-    claims = paper_claims.paper_claims(store, include_merged=st.toggle("Show merged claims too",
-                                                                        key=f"{key}.all"))
-    flash = st.session_state.pop(f"{key}.flash", None)
-    if flash:
-        st.success(flash)
+    v = paper_claims_view(store, coder, include_merged=st.toggle("Show merged claims too", key=f"{key}.all"))
+    claims = v.claims
+    state.show_flash(key)
     if claims:
-        st.dataframe(pd.DataFrame([{"id": c["id"], "claim": c["text"], "type": c["type"], "papers": ", ".join(c["papers"]),
-                                    "validated in paper": c["validated_quantitatively"],
+        st.dataframe(pd.DataFrame([{"id": c["id"], "claim": c["text"], "type": c["type"],
+                                    "papers": ", ".join(c["papers"]), "validated in paper": c["validated_quantitatively"],
                                     "merged into": c["merged_into"] or ""} for c in claims]),
                      hide_index=True, width="stretch", key=f"{key}.table")
         pick = st.selectbox("Sources of", [c["id"] for c in claims], key=f"{key}.pick")
@@ -72,15 +70,12 @@ def claims_view(store: Store, coder: str | None, key: str = "papers.claims") -> 
         st.info("No claims extracted from papers yet.")
     if not coder:
         return
-    papers = [u["key"] for u in extraction.included_papers(store)] or \
-        [u["key"] for u in store.units.list("paper", with_text=False)]
     with st.expander("Record a claim", expanded=not claims):
-        _claim_form(store, coder, papers, [c["id"] for c in claims if not c["merged_into"]], key)
-    live = [c for c in claims if not c["merged_into"]]
-    if len(live) >= 2:
+        _claim_form(store, coder, v.papers, [c["id"] for c in v.live], key)
+    if len(v.live) >= 2:
         with st.expander("Merge claims"):
             with st.form(f"{key}.merge"):
-                ids = st.multiselect("Claims to merge", [c["id"] for c in live], key=f"{key}.merge.ids")
+                ids = st.multiselect("Claims to merge", [c["id"] for c in v.live], key=f"{key}.merge.ids")
                 text = st.text_input("The merged claim", key=f"{key}.merge.text")
                 if st.form_submit_button("Merge"):
                     try:
@@ -88,7 +83,7 @@ def claims_view(store: Store, coder: str | None, key: str = "papers.claims") -> 
                     except StudyError as e:
                         st.error(f"Not merged: {e.message}")
                     else:
-                        st.session_state[f"{key}.flash"] = f"Merged into {new}."
+                        state.flash(key, f"Merged into {new}.")
                         st.rerun()
 
 
@@ -115,5 +110,5 @@ def _claim_form(store: Store, coder: str, papers: list[str], existing: list[str]
             except StudyError as e:
                 st.error(f"Not saved: {e.message}")
             else:
-                st.session_state[f"{key}.flash"] = msg
+                state.flash(key, msg)
                 st.rerun()

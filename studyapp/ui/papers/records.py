@@ -8,7 +8,6 @@ and the review's exports; importing and exporting are for leads.
 
 from __future__ import annotations
 
-import functools
 import json
 
 import pandas as pd
@@ -16,32 +15,28 @@ import streamlit as st
 
 from studyapp.errors import StudyError
 from studyapp.services.papers import dedup, prisma
-from studyapp.services.papers import exports as paper_exports
 from studyapp.services.papers import imports as papers_import
-from studyapp.store import Store
+from studyapp.services.papers.views import export_data, papers_import_view
+from studyapp.services.papers.views import prisma_view as read_prisma
+from studyapp.services.papers.views import records_view as read_records
+from studyapp.ui import state
+from studyapp.ui.state import Store
+
+RECORD_COLUMNS = ["key", "title", "year", "source", "doi", "duplicate of"]
 
 
 def records_view(store: Store, coder: str | None, key: str = "papers.records") -> None:
-    units = store.units.list("paper", with_text=False)
-    if not units:
+    v = read_records(store, state.get(f"{key}.filter") or "")
+    if not v.total:
         st.info("No papers yet.")
         return
-    groups = dedup.duplicate_groups(store)
-    dup_of = {d["key"]: g["primary_key"] for g in groups for d in g["duplicates"]}
-    df = pd.DataFrame([{"key": u["key"], "title": u["title"], "year": str(u["attrs"].get("year") or ""),
-                        "source": u["attrs"].get("source"), "doi": u["attrs"].get("doi"),
-                        "duplicate of": dup_of.get(u["key"], "")} for u in units])
-    query = st.text_input("Filter by title or key", key=f"{key}.filter")
-    if query:
-        df = df[df["title"].fillna("").str.contains(query, case=False, regex=False)
-                | df["key"].str.contains(query, case=False, regex=False)]
-    st.caption(f"{len(units)} records, {len(dup_of)} linked as duplicates (kept, never deleted).")
-    st.dataframe(df, hide_index=True, width="stretch", height=300, key=f"{key}.table")
+    st.text_input("Filter by title or key", key=f"{key}.filter")
+    st.caption(f"{v.total} records, {v.linked} linked as duplicates (kept, never deleted).")
+    st.dataframe(pd.DataFrame(v.rows, columns=RECORD_COLUMNS), hide_index=True, width="stretch", height=300,
+                 key=f"{key}.table")
     st.markdown("#### Duplicates")
-    flash = st.session_state.pop(f"{key}.flash", None)
-    if flash:
-        st.success(flash)
-    for g in groups:
+    state.show_flash(key)
+    for g in v.groups:
         with st.container(border=True):
             st.markdown(f"**{g['primary_key']}** [{g['source']}] {g['title']}")
             for d in g["duplicates"]:
@@ -51,36 +46,34 @@ def records_view(store: Store, coder: str | None, key: str = "papers.records") -
                 if coder and c2.button("Split", key=f"{key}.split.{d['key']}", help="Not a duplicate: make it a "
                                        "record of its own (it will not be linked again)."):
                     dedup.split_duplicate(store, d["key"], actor=coder)
-                    st.session_state[f"{key}.flash"] = f"{d['key']} is a record of its own again."
+                    state.flash(key, f"{d['key']} is a record of its own again.")
                     st.rerun()
     if coder:
         with st.form(f"{key}.link"):
-            keys = [u["key"] for u in units]
             c1, c2 = st.columns(2)
-            a = c1.selectbox("Record", keys, key=f"{key}.link.a")
-            b = c2.selectbox("is a duplicate of", keys, key=f"{key}.link.b")
+            a = c1.selectbox("Record", v.keys, key=f"{key}.link.a")
+            b = c2.selectbox("is a duplicate of", v.keys, key=f"{key}.link.b")
             if st.form_submit_button("Link as duplicate"):
                 try:
                     dedup.link_duplicate(store, a, b, actor=coder)
                 except StudyError as e:
                     st.error(e.message)
                 else:
-                    st.session_state[f"{key}.flash"] = f"{a} linked to {b}."
+                    state.flash(key, f"{a} linked to {b}.")
                     st.rerun()
 
 
 def prisma_view(store: Store, key: str = "papers.prisma") -> None:
-    counts = prisma.prisma_counts(store)
-    svg = prisma.prisma_svg(counts, f"PRISMA 2020 flow diagram: {store.title}")
-    st.image(svg, width="content")
+    v = read_prisma(store)
+    st.image(v.svg, width="content")
     c1, c2, c3 = st.columns(3)
-    c1.download_button("SVG", svg, "prisma.svg", "image/svg+xml", key=f"{key}.svg")
-    c2.download_button("PNG (print resolution)", lambda: prisma.prisma_png(svg), "prisma.png", "image/png",
+    c1.download_button("SVG", v.svg, "prisma.svg", "image/svg+xml", key=f"{key}.svg")
+    c2.download_button("PNG (print resolution)", lambda: prisma.prisma_png(v.svg), "prisma.png", "image/png",
                        key=f"{key}.png")
-    c3.download_button("Counts (JSON)", json.dumps(counts, indent=2), "prisma.json", "application/json",
+    c3.download_button("Counts (JSON)", json.dumps(v.counts, indent=2), "prisma.json", "application/json",
                        key=f"{key}.json")
     with st.expander("The counts"):
-        st.json(counts)
+        st.json(v.counts)
 
 
 def import_view(store: Store, coder: str | None, is_lead: bool, key: str = "papers.import") -> None:
@@ -106,24 +99,16 @@ def import_view(store: Store, coder: str | None, is_lead: bool, key: str = "pape
             for r in reps:
                 for rej in r.rejected:
                     st.warning(f"{r.file}: record {rej.get('record')}: {rej.get('reason')}")
-    _snowball_form(store, coder, key)
+    v = papers_import_view(store)  # after the import above: the new records can be snowballed from at once
+    _snowball_form(store, v.papers, coder, key)
     st.markdown("#### Exports")
-    cols = st.columns(len(paper_exports.FORMATS))
-    for col, what in zip(cols, paper_exports.FORMATS):
-        name, mime = paper_exports.FILES[what]
-        col.download_button(name, functools.partial(_export, store.folder, what, coder), name, mime,
-                            key=f"{key}.export.{what}")
+    cols = st.columns(len(v.exports))
+    for col, (what, name, mime) in zip(cols, v.exports):
+        col.download_button(name, state.deferred(export_data, what, coder), name, mime, key=f"{key}.export.{what}")
 
 
-def _export(folder, what: str, viewer: str | None) -> str | bytes:
-    """Made when the button is clicked (not on every run of the page), on a store of its own."""
-    with Store.open(folder) as store:
-        return paper_exports.export(store, what, viewer=viewer)[0]
-
-
-def _snowball_form(store: Store, coder: str | None, key: str) -> None:
+def _snowball_form(store: Store, papers: list[str], coder: str | None, key: str) -> None:
     st.markdown("#### Snowballing")
-    papers = [u["key"] for u in store.units.list("paper", with_text=False)]
     if not papers:
         return
     with st.form(f"{key}.snow"):

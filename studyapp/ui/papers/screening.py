@@ -1,6 +1,6 @@
 """The Screen view: one paper at a time, decided with one key or click, the next loading at once.
 
-The queue is the reviewer's own (`services.screening.queue`): papers they have not decided, most likely
+The queue is the reviewer's own (`services.papers.queue`): papers they have not decided, most likely
 relevant first by a model trained only on what they may see. Keys: `I` include, `M` maybe (title and
 abstract only), `1`-`9` exclude for the numbered criterion, `S` skip. Nothing here shows another
 reviewer's decision; those appear on the Conflicts view once a lead opens the stage.
@@ -13,10 +13,17 @@ import streamlit as st
 
 from studyapp.errors import StudyError
 from studyapp.services.papers import screening
-from studyapp.services.papers import queue as screening_queue
-from studyapp.store import Store
+from studyapp.services.papers.views import ScreenView, screen_view
+from studyapp.ui import state
+from studyapp.ui.state import Store
 
 STAGE_LABELS = {"ta": "Title and abstract", "ft": "Full text"}
+
+
+def chosen_stage(key: str) -> str:
+    """The stage the picker `key` shows this run (read before the view is asked for)."""
+    value = state.get(key)
+    return value if value in STAGE_LABELS else next(iter(STAGE_LABELS))
 
 
 def stage_picker(key: str) -> str:
@@ -37,29 +44,23 @@ def paper_card(unit: dict, stage: str) -> None:
     st.text(unit["text"] or "(no abstract)")
 
 
-def criteria_for(store: Store, stage: str) -> tuple[list, list]:
-    """(inclusion criteria, exclusion reasons) at `stage`: the reasons are the screening codebook's
-    codes (the SLR codebook's exclusion criteria, and at full text "not retrieved")."""
-    st_ = screening.stage_of(stage)
-    crit = screening.slr_codebook(store).criteria_for(st_.criteria_stage)
-    reasons = screening.screening_codebook(store).require_field(st_.reason_field).codes
-    return [c for c in crit if c.kind == "include"], list(reasons)
-
-
 def _decide(unit_id: int, paper_key: str, coder: str, stage: str, decision: str, reason: str | None, key: str) -> None:
-    from studyapp.ui import state
-
-    note = (st.session_state.get(f"{key}.note") or "").strip() or None
+    note = (state.get(f"{key}.note") or "").strip() or None
     try:
         with state.open_store() as store:
             screening.decide(store, unit_id, coder, stage, decision, reason, note=note)
     except StudyError as e:
-        st.session_state[f"{key}.flash"] = ("error", f"Not saved: {e.message}")
+        state.flash(key, f"Not saved: {e.message}", error=True)
         return
-    st.session_state[f"{key}.flash"] = ("success", f"{paper_key}: {decision}" + (f" ({reason})" if reason else ""))
-    st.session_state[f"{key}.note"] = ""
-    st.session_state.pop(f"{key}.revisit", None)
-    st.session_state.pop(f"{key}.skip", None)
+    state.flash(key, f"{paper_key}: {decision}" + (f" ({reason})" if reason else ""))
+    state.put(f"{key}.note", "")
+    state.pop(f"{key}.revisit")
+    state.pop(f"{key}.skip")
+
+
+def _skip(key: str) -> None:
+    state.put(f"{key}.skip", state.get(f"{key}.skip", 0) + 1)
+    state.put(f"{key}.revisit", None)
 
 
 def _buttons(unit: dict, coder: str, stage: str, excl: list, key: str) -> None:
@@ -70,9 +71,7 @@ def _buttons(unit: dict, coder: str, stage: str, excl: list, key: str) -> None:
     if stage == "ta":
         cols[1].button("Maybe", key=f"{key}.maybe", shortcut="M", width="stretch",
                        on_click=_decide, args=(uid, pkey, coder, stage, "maybe", None, key))
-    cols[-1].button("Skip", key=f"{key}.skip_btn", shortcut="S", width="stretch",
-                    on_click=lambda: st.session_state.update({f"{key}.skip": st.session_state.get(f"{key}.skip", 0) + 1,
-                                                              f"{key}.revisit": None}))
+    cols[-1].button("Skip", key=f"{key}.skip_btn", shortcut="S", width="stretch", on_click=_skip, args=(key,))
     st.markdown("**Exclude because**")
     for i, c in enumerate(excl, start=1):
         st.button(f"{c.id}: {c.label}", key=f"{key}.exclude.{c.id}", width="stretch",
@@ -85,23 +84,17 @@ def screening_view(store: Store, coder: str | None, key: str = "papers.screen") 
     if not coder:
         st.info("Choose who you are in the sidebar to start screening.")
         return
-    if not store.units.count("paper"):
+    v = screen_view(store, coder, chosen_stage(f"{key}.stage"), skip=state.get(f"{key}.skip", 0),
+                    revisit=state.get(f"{key}.revisit"), queue=state.queue, my_decisions=state.my_decisions)
+    if not v.has_papers:
         st.info("No papers yet: a lead imports search results in the Import view (or `studyapp import papers`).")
         return
-    try:
-        screening.slr_codebook(store)
-    except StudyError as e:
-        st.info(f"Screening needs an SLR codebook with screening criteria: {e.message}")
+    if v.codebook_error:
+        st.info(f"Screening needs an SLR codebook with screening criteria: {v.codebook_error}")
         return
     stage = stage_picker(f"{key}.stage")
-    flash = st.session_state.pop(f"{key}.flash", None)
-    if flash:
-        (st.success if flash[0] == "success" else st.error)(flash[1])
-    from studyapp.ui import state
-
-    sig = screening_queue.queue_signature(store, stage)
-    q = state.cached_on(store, sig, "studyapp.services.papers.queue.queue", stage, coder)
-    mine = state.cached_on(store, sig, "studyapp.services.papers.screening.my_decisions", stage, coder)
+    state.show_flash(key)
+    q = v.queue
     st.caption(f"You have screened {q.done_by_me} of {q.eligible} papers at this stage; {len(q.ids)} to go. "
                + (q.model_note[:1].upper() + q.model_note[1:] + "." if q.model_note else "")
                + (f" The model expects about {q.expected_remaining:.0f} relevant papers among them."
@@ -109,48 +102,36 @@ def screening_view(store: Store, coder: str | None, key: str = "papers.screen") 
     hint = q.hint or {}
     if hint.get("reason"):
         (st.success if hint.get("stop") else st.caption)(f"Stopping hint: {hint['reason']}.")
-    revisit = st.session_state.get(f"{key}.revisit")
-    if revisit is not None:
-        current = revisit
-    elif q.ids:
-        current = q.ids[st.session_state.get(f"{key}.skip", 0) % len(q.ids)]
-    else:
-        current = None
-    inc, excl = criteria_for(store, stage)
-    if current is None:
+    if v.current is None:
         st.success("Nothing left for you to screen at this stage.")
     else:
-        unit = store.units.require(int(current))
         left, right = st.columns([3, 2], gap="large")
         with left:
-            paper_card(unit, stage)
+            paper_card(v.current, stage)
         with right:
-            if current in mine:
-                d, r = mine[current]
+            if v.current["id"] in v.mine:
+                d, r = v.mine[v.current["id"]]
                 st.info(f"Your decision: {d}" + (f" ({r})" if r else "") + ". Decide again to change it.")
-            _buttons(unit, coder, stage, excl, key)
+            _buttons(v.current, coder, stage, v.exclude, key)
             st.caption("Keys: I include" + (", M maybe" if stage == "ta" else "")
                        + ", 1-9 exclude for that criterion, S skip.")
             with st.expander("Criteria"):
-                for c in inc:
+                for c in v.include:
                     st.markdown(f"**{c.id}** (include) {c.label}: {c.definition or ''}")
-                for c in excl:
+                for c in v.exclude:
                     st.markdown(f"**{c.id}** (exclude) {c.label}: {c.definition or ''}")
-    _my_decisions(store, mine, key)
+    _my_decisions(v, key)
 
 
-def _my_decisions(store: Store, mine: dict, key: str) -> None:
-    if not mine:
+def _my_decisions(v: ScreenView, key: str) -> None:
+    if not v.mine:
         return
-    with st.expander(f"Your decisions at this stage ({len(mine)})"):
-        units = {u["id"]: u for u in store.units.list("paper", with_text=False)}
-        rows = [{"id": uid, "key": units[uid]["key"], "title": units[uid]["title"], "decision": d, "reason": r or ""}
-                for uid, (d, r) in mine.items() if uid in units]
-        df = pd.DataFrame(rows)
+    with st.expander(f"Your decisions at this stage ({len(v.mine)})"):
+        df = pd.DataFrame(v.decisions)
         st.dataframe(df.drop(columns=["id"]), hide_index=True, width="stretch", height=220)
         labels = dict(zip(df["id"], df["key"] + " · " + df["title"].fillna("").str.slice(0, 80)))
         pick = st.selectbox("Change a decision", [None] + list(labels), key=f"{key}.change",
                             format_func=lambda i: "—" if i is None else labels[i])
         if pick is not None and st.button("Open it", key=f"{key}.open_again"):
-            st.session_state[f"{key}.revisit"] = int(pick)
+            state.put(f"{key}.revisit", int(pick))
             st.rerun()

@@ -2,39 +2,27 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from studyapp.domain import roles
+from studyapp.services.agreement import views as av
 from studyapp.ui import state
-from studyapp.ui.agreement.adjudication import (
-    disagreement_list,
-    reconciliation_controls,
-)
-from studyapp.ui.agreement.charts import (
-    confusion_heatmap,
-    pairwise_heatmap,
-    round_trend,
-)
+from studyapp.ui.agreement.adjudication import disagreement_list, reconciliation_controls
+from studyapp.ui.agreement.charts import confusion_heatmap, pairwise_heatmap, round_trend
 from studyapp.ui.widgets.downloads import downloads
 
-SVC = "studyapp.services.agreement.fields"
 VIEWS = ["Overview", "Field", "Disagreements", "Report"]
-REPORT_MIME = {"markdown": ("md", "text/markdown"), "latex": ("tex", "text/x-tex"), "csv": ("csv", "text/csv"),
-               "html": ("html", "text/html"), "json": ("json", "application/json")}
+FORMAT_LABELS = {"markdown": "Markdown", "latex": "LaTeX (booktabs)", "html": "HTML with chart"}
 
 
 def render() -> None:
     st.title("Agreement")
     viewer = state.current_coder()
     with state.open_store() as store:
-        in_use = store.annotations.fields_in_use()
-        if not in_use:
+        frame = av.agreement_frame(store, viewer)
+        if not frame.codebooks:
             st.info("Nothing coded yet: agreement appears once two coders have coded the same units.")
             return
-        codebooks = sorted({cb for cb, _ in in_use})
-        is_lead = roles.is_lead(store, viewer)
-        cb = st.selectbox("Codebook", codebooks, key="agreement.codebook")
+        cb = st.selectbox("Codebook", frame.codebooks, key="agreement.codebook")
         # One view per run (not tabs): each view computes only what it shows.
         view = st.radio("View", VIEWS, horizontal=True, key="agreement.view", label_visibility="collapsed")
         if view == "Overview":
@@ -42,89 +30,63 @@ def render() -> None:
         elif view == "Field":
             _detail(store, cb, viewer)
         elif view == "Disagreements":
-            _disagreements(store, cb, viewer, is_lead)
+            _disagreements(store, cb, viewer, frame.is_lead)
         else:
             _report(store, cb)
 
 
-def _report_rows(store, cb: str) -> list:
-    """Every field's report rows, each cached on that field's last change (and the codebook version
-    and rounds), so saving one code recomputes one field, not the overview."""
-    from studyapp.services.agreement.report import report_fields
-
-    version = (store.codebooks.latest(cb) or {}).get("id")
-    rounds = tuple((r["id"], r["reconciliation_open"]) for r in store.rounds.list())
-    return [fa for fid in report_fields(store, cb)
-            for fa in state.cached_on(store, ("field", cb, fid, version, store.history.field_counter(cb, fid), rounds),
-                                      "studyapp.services.agreement.report.field_rows", cb, fid)]
-
-
 def _overview(store, cb: str) -> None:
     """Every field (and tree level) per round: the numbers a methods section reports."""
-    rows = _report_rows(store, cb)
-    table = pd.DataFrame([fa.headline() for fa in rows])
-    if table.empty:
+    v = av.overview_view(store, cb, field_rows=state.field_rows)
+    if v.table.empty:
         st.info("No field of this codebook has codings.")
         return
-    table["alpha 95% CI"] = table["alpha_ci95"].map(lambda c: f"[{c[0]:.3f}, {c[1]:.3f}]" if c else "")
-    table["kappa"] = table.apply(lambda r: r["kappa"] if r["kappa_name"] else None, axis=1)
-    st.dataframe(table[["label", "level", "rounds", "n_units", "n_coders", "percent_agreement", "kappa",
-                        "krippendorff_alpha", "alpha 95% CI", "alpha_band", "gwet_ac1", "undefined_reason"]],
-                 hide_index=True, width="stretch", key="agreement.overview",
+    st.dataframe(v.table, hide_index=True, width="stretch", key="agreement.overview",
                  column_config={c: st.column_config.NumberColumn(format="%.3f")
                                 for c in ("percent_agreement", "kappa", "krippendorff_alpha", "gwet_ac1")})
     st.caption("One row per field, tree level and round (never pooled). Kappa: Cohen's for two coders, "
                "Fleiss' for more; alpha: Krippendorff's (MASI distance for multi-code fields), 95% bootstrap "
                "interval. Bands: Krippendorff (2004) >= .800 reliable, >= .667 tentative conclusions only.")
-    from studyapp.services.agreement.report import alpha_chart
-    downloads("agreement.overview_dl", f"agreement-alpha-{cb}", chart=alpha_chart(rows))
+    downloads("agreement.overview_dl", f"agreement-alpha-{cb}", chart=v.chart)
 
 
-def _field_choice(store, cb: str) -> tuple[str, int | None]:
-    from studyapp.services.agreement.fields import agreement_fields
-
-    used = {f for c, f in store.annotations.fields_in_use() if c == cb}
-    fields = [(f, d) for f, d in agreement_fields(store, cb) if f.id in used]
-    labels = {f.id: f.label for f, _ in fields}
-    depth_of = {f.id: d for f, d in fields}
-    field_id = st.selectbox("Field", list(labels), format_func=labels.get, key="agreement.field")
-    depth = None
-    if depth_of[field_id] > 1:
-        levels = ["leaf codes"] + [f"level {d}" for d in range(1, depth_of[field_id])]
-        pick = st.radio("Code tree level", levels, horizontal=True, key="agreement.level")
-        depth = None if pick == "leaf codes" else int(pick.split()[1])
-    return field_id, depth
+def _read_field(store, cb: str, viewer: str | None, **chosen) -> av.FieldView:
+    picks = {"field": state.get("agreement.field"), "level": state.get("agreement.level"),
+             "rounds": state.get("agreement.rounds"), "coders": state.get("agreement.coders")} | chosen
+    return av.field_view(store, viewer, cb, **picks, field_agreement=state.field_agreement,
+                         agreement_by_round=state.agreement_by_round)
 
 
 def _detail(store, cb: str, viewer: str | None) -> None:
-    field_id, depth = _field_choice(store, cb)
-    rounds_used = store.annotations.rounds_of(cb, field_id)
-    order = [r["id"] for r in store.rounds.list() if r["id"] in rounds_used]
+    v = _read_field(store, cb, viewer)
+    if not v.fields:
+        st.info("No field of this codebook has codings.")
+        return
+    field_id = st.selectbox("Field", list(v.fields), format_func=v.fields.get, key="agreement.field")
+    level = st.radio("Code tree level", v.levels, horizontal=True, key="agreement.level") if v.levels else None
+    if (field_id, level) != (v.field_id, v.level):  # a widget settled elsewhere: ask again for what it shows
+        v = _read_field(store, cb, viewer, field=field_id, level=level)
     c1, c2 = st.columns(2)
-    rounds = c1.multiselect("Rounds", order, default=order[-1:], key="agreement.rounds",
+    rounds = c1.multiselect("Rounds", v.round_options, default=v.round_options[-1:], key="agreement.rounds",
                             help="Several rounds: a unit coded in two rounds counts twice.")
-    all_coders = store.annotations.coders_of(cb, field_id, rounds or None)
-    coders = c2.multiselect("Coders", all_coders, default=all_coders, key="agreement.coders")
+    if rounds != v.rounds:
+        v = _read_field(store, cb, viewer, field=field_id, level=level, rounds=rounds)
+    coders = c2.multiselect("Coders", v.coder_options, default=v.coder_options, key="agreement.coders")
+    if coders != v.coders:
+        v = _read_field(store, cb, viewer, field=field_id, level=level, rounds=rounds, coders=coders)
     if len(coders) < 2:
         st.warning("Choose at least two coders.")
         return
-    fa = state.cached_call(store, f"{SVC}.field_agreement", cb, field_id, rounds=rounds or None, coders=coders,
-                           depth=depth)
+    fa = v.agreement
     st.subheader(f"{fa.label}: {fa.summary.n_pairable} units coded by two or more of {fa.summary.n_coders} coders")
     st.dataframe(fa.stats_frame(), hide_index=True, width="stretch", key="agreement.stats",
                  column_config={"value": st.column_config.NumberColumn(format="%.3f")})
     downloads("agreement.stats_dl", f"agreement-{cb}-{fa.name}", table=fa.stats_frame(),
               caption=f"Agreement: {fa.label}")
-    trend = state.cached_call(store, f"{SVC}.agreement_by_round", cb, field_id, coders=coders, depth=depth,
-                              n_boot=0)
-    if len(trend) > 1:
+    if v.trend is not None:
         st.markdown("**Across rounds**")
-        df = pd.DataFrame([{"round": t.rounds[0], "units": t.summary.n_pairable,
-                            "kappa": (t.stat("kappa").value if t.stat("kappa") else None),
-                            "alpha": (t.stat("krippendorff_alpha").value if t.stat("krippendorff_alpha") else None)}
-                           for t in trend])
-        st.altair_chart(round_trend(df), width="stretch")
-        downloads("agreement.trend_dl", f"agreement-rounds-{fa.name}", chart=round_trend(df), table=df)
+        st.altair_chart(round_trend(v.trend), width="stretch")
+        downloads("agreement.trend_dl", f"agreement-rounds-{fa.name}", chart=round_trend(v.trend), table=v.trend)
     left, right = st.columns(2)
     with left:
         pairs = fa.pairwise_frame()
@@ -133,12 +95,10 @@ def _detail(store, cb: str, viewer: str | None) -> None:
             st.altair_chart(pairwise_heatmap(pairs))
             downloads("agreement.pairs_dl", f"pairwise-kappa-{fa.name}", chart=pairwise_heatmap(pairs))
     with right:
-        _confusion(store, fa, viewer, rounds)
+        _confusion(v)
     per_code = fa.per_code_frame()
     if not per_code.empty:
-        from studyapp.services.agreement.fields import details_visible
-
-        if not details_visible(store, viewer, rounds):
+        if not v.details_visible:
             st.caption("Agreement per code is shown to leads, or to everyone once reconciliation is open: how "
                        "often each code was used would reveal another coder's labels.")
             return
@@ -146,12 +106,11 @@ def _detail(store, cb: str, viewer: str | None) -> None:
         st.dataframe(per_code, hide_index=True, width="stretch", key="agreement.per_code")
 
 
-def _confusion(store, fa, viewer, rounds) -> None:
-    from studyapp.services.agreement.fields import details_visible
-
+def _confusion(v: av.FieldView) -> None:
+    fa = v.agreement
     if fa.summary.multi or len(fa.data.coders) < 2:
         return
-    if not details_visible(store, viewer, rounds):
+    if not v.details_visible:
         st.caption("Confusion matrices are shown to leads, or to everyone once reconciliation is open: "
                    "with your own labels they would reveal another coder's.")
         return
@@ -169,41 +128,30 @@ def _confusion(store, fa, viewer, rounds) -> None:
 
 
 def _disagreements(store, cb: str, viewer: str | None, is_lead: bool) -> None:
-    from studyapp.services.coding.codebooks import get_codebook
-
-    reconciliation_controls(store, viewer, is_lead)
-    prog = state.cached_call(store, f"{SVC}.reconciliation_progress", cb)
-    if not prog.empty:
-        st.dataframe(prog, hide_index=True, width="stretch", key="agreement.progress")
-    field_id, _ = _field_choice_simple(store, cb)
-    field = get_codebook(store, cb).require_field(field_id)
-    disagreement_list(store, cb, field, viewer, is_lead, None)
-
-
-def _field_choice_simple(store, cb: str):
-    from studyapp.services.agreement.fields import agreement_fields
-
-    used = {f for c, f in store.annotations.fields_in_use() if c == cb}
-    fields = {f.id: f.label for f, _ in agreement_fields(store, cb) if f.id in used}
-    return st.selectbox("Field to reconcile", list(fields), format_func=fields.get, key="agreement.dfield"), None
+    v = av.disagreements_view(store, cb, field=state.get("agreement.dfield"),
+                              reconciliation_progress=state.reconciliation_progress)
+    reconciliation_controls(store, v.rounds, viewer, is_lead)
+    if not v.progress.empty:
+        st.dataframe(v.progress, hide_index=True, width="stretch", key="agreement.progress")
+    field_id = st.selectbox("Field to reconcile", list(v.fields), format_func=v.fields.get, key="agreement.dfield")
+    if field_id is None:
+        return
+    if field_id != v.field_id:
+        v = av.disagreements_view(store, cb, field=field_id, reconciliation_progress=state.reconciliation_progress)
+    disagreement_list(store, cb, v.field, v.disagreements, viewer, is_lead)
 
 
 def _report(store, cb: str) -> None:
-    from studyapp.services.agreement import report as agreement_report
-
-    fmt = st.radio("Format", list(REPORT_MIME), horizontal=True, key="agreement.report_fmt",
-                   format_func=lambda f: {"latex": "LaTeX (booktabs)", "html": "HTML with chart"}.get(f, f.upper()
-                                                                                               if f != "markdown" else "Markdown"))
-    rows = _report_rows(store, cb)
-    if not rows:
+    fmt = st.radio("Format", list(av.REPORT_MIME), horizontal=True, key="agreement.report_fmt",
+                   format_func=lambda f: FORMAT_LABELS.get(f, f.upper()))
+    v = av.report_view(store, cb, fmt, field_rows=state.field_rows)
+    if not v.rows:
         st.info("No field of this codebook has codings.")
         return
-    text = getattr(agreement_report, f"to_{fmt}")(rows, title=store.title)
-    ext, mime = REPORT_MIME[fmt]
-    st.download_button(f"Download {ext.upper()}", text, file_name=f"agreement-{cb}.{ext}", mime=mime,
+    st.download_button(f"Download {v.ext.upper()}", v.text, file_name=f"agreement-{cb}.{v.ext}", mime=v.mime,
                        key="agreement.download")
     if fmt in ("markdown", "latex", "csv"):
-        st.code(text, language={"markdown": "markdown", "latex": "latex"}.get(fmt))
+        st.code(v.text, language={"markdown": "markdown", "latex": "latex"}.get(fmt))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ claims in and out as claims.yaml.
 import streamlit as st
 
 from studyapp.services.claims import report as claim_report
-from studyapp.services.claims import validation
+from studyapp.services.claims.views import claims_view
 from studyapp.ui import state
 from studyapp.ui.claims.views import (
     claim_detail,
@@ -26,27 +26,27 @@ def render() -> None:
     st.title("Claims")
     viewer, lead = state.current_coder(), state.is_lead()
     with state.open_store() as store:
-        claims = store.claims.list()
-        flash = st.session_state.pop(f"{KEY}.flash", None)
-        if flash:
-            st.success(flash)
-        if not claims:
+        v = claims_view(store, state.get(f"{KEY}.pick"))
+        state.show_flash(KEY)
+        if not v.claims:
             st.info("No claims recorded yet: import a claims.yaml (below, as a lead) or `studyapp claims import`.")
-            file_panel(store, viewer, lead, KEY)
+            file_panel(store, v, viewer, lead, KEY)
             return
-        validate_panel(store, viewer, lead, KEY)
-        evidence_view(store, KEY)
-        records = claim_report.latest_records(store)
-        if records:
-            downloads(f"{KEY}.evidence_dl", "claims-evidence", table=claim_report.records_frame(records),
-                      caption="Claims and their evidence", notes=[claim_report.NOTE])
-        ids = [c["id"] for c in claims]
-        by_id = {c["id"]: c for c in claims}
-        pick = st.selectbox("Claim", ids, format_func=lambda i: f"{i}: {by_id[i]['text'][:90]}", key=f"{KEY}.pick")
-        claim_detail(store, by_id[pick], validation.latest(store).get(pick), KEY)
-        edit_panel(store, by_id[pick], viewer, lead, KEY)
+        if validate_panel(store, v, viewer, lead, KEY):
+            v = claims_view(store, state.get(f"{KEY}.pick"))  # a validation stopped part-way: what it recorded
+        evidence_view(v, KEY)
+        if v.records is not None:
+            downloads(f"{KEY}.evidence_dl", "claims-evidence", table=v.records, caption="Claims and their evidence",
+                      notes=[claim_report.NOTE])
+        by_id = v.by_id
+        pick = st.selectbox("Claim", list(by_id), format_func=lambda i: f"{i}: {by_id[i]['text'][:90]}",
+                            key=f"{KEY}.pick")
+        if pick != v.claim["id"]:
+            v = claims_view(store, pick)
+        claim_detail(v, KEY)
+        edit_panel(store, v, viewer, lead, KEY)
         with st.expander("claims.yaml"):
-            file_panel(store, viewer, lead, KEY)
+            file_panel(store, v, viewer, lead, KEY)
 
 
 if __name__ == "__main__":

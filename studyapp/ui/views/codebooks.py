@@ -2,29 +2,28 @@
 
 import streamlit as st
 
-from studyapp.domain.codebook import Field
-from studyapp.services.coding.codebooks import code_markdown, list_codebooks
+from studyapp.domain.codebook import Codebook, Field
+from studyapp.services.coding.views import CodebooksView, codebooks_view
 from studyapp.ui import state
 
 
-def _field(f: Field) -> None:
+def _field(v: CodebooksView, cb: Codebook, f: Field) -> None:
     extra = f" · under `{f.parent_field}`" if f.parent_field else ""
     with st.expander(f"{f.label}  ·  {f.type}{extra}  ·  {len(f.all_codes())} codes"):
         if f.definition:
             st.markdown(f.definition)
         if f.codes:
-            st.markdown("\n".join(code_markdown(c) for c in f.codes))
+            st.markdown(v.codes[(cb.id, f.id)])
 
 
 def render() -> None:
     st.title("Codebooks")
     with state.open_store() as store:
-        books = list_codebooks(store)
-        versions = {cb.id: store.codebooks.versions(cb.id) for cb in books}
-    if not books:
+        v = codebooks_view(store)
+    if not v.books:
         st.info("No codebook yet: `studyapp codebook add DIR FILE.yaml`.")
         return
-    cb = st.selectbox("Codebook", books, format_func=lambda b: f"{b.title} (v{b.version})", key="codebooks.pick")
+    cb = st.selectbox("Codebook", v.books, format_func=lambda b: f"{b.title} (v{b.version})", key="codebooks.pick")
     st.caption(f"`{cb.id}` · kind {cb.kind} · version {cb.version} · hash {cb.hash[:12]}"
                + (f" · source: {cb.source}" if cb.source else ""))
     if cb.description:
@@ -35,9 +34,9 @@ def render() -> None:
                        "definition": c.definition} for c in cb.criteria], hide_index=True, width="stretch")
     st.subheader("Fields")
     for f in cb.fields:
-        _field(f)
+        _field(v, cb, f)
     st.subheader("Stored versions")
-    st.dataframe(versions[cb.id], hide_index=True, width="stretch")
+    st.dataframe(v.versions[cb.id], hide_index=True, width="stretch")
 
 
 if __name__ == "__main__":

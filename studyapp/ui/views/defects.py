@@ -5,9 +5,9 @@ One view at a time (Label, Analyse, Workflow, Import), so labelling never waits 
 
 import streamlit as st
 
-from studyapp.services.study.browse import codebooks_for
+from studyapp.services.defects.views import defect_codebooks
 from studyapp.ui import state
-from studyapp.ui.defects.analysis import analysis_tab, pick_source, workflow_tab
+from studyapp.ui.defects.analysis import analysis_tab, workflow_tab
 from studyapp.ui.defects.importing import import_tab
 from studyapp.ui.defects.labelling import labelling_view
 
@@ -20,7 +20,7 @@ def render() -> None:
     coder = state.current_coder()
     lead = state.is_lead()
     with state.open_store() as store:
-        books = codebooks_for(store, "defect")
+        books = defect_codebooks(store)
         c1, c2 = st.columns([3, 2])
         view = c1.radio("View", VIEWS, key=f"{KEY}.view", horizontal=True, label_visibility="collapsed")
         if not books:
@@ -36,14 +36,10 @@ def render() -> None:
                 labelling_view(store, cb, coder, KEY)
         elif view == "Import":
             import_tab(store, books, coder, lead, KEY)
+        elif view == "Analyse":
+            analysis_tab(store, cb, coder, KEY)
         else:
-            source = pick_source(store, cb, coder, KEY)
-            if source is None:
-                return
-            if view == "Analyse":
-                analysis_tab(store, cb, source, KEY)
-            else:
-                workflow_tab(store, cb, source, coder, KEY)
+            workflow_tab(store, cb, coder, KEY)
 
 
 if __name__ == "__main__":

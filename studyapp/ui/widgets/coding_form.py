@@ -12,7 +12,7 @@ import streamlit as st
 from studyapp.domain.codebook import Codebook, Field
 from studyapp.errors import StudyError
 from studyapp.services.coding.coding import CodingRow, code_many
-from studyapp.store import Store
+from studyapp.ui.state import Store
 
 
 def _options(field: Field, chosen_parent: str | None) -> list[str]:

@@ -2,7 +2,7 @@
 
 One row of small buttons under what a page shows. The files are made only when a button is clicked
 (Streamlit calls the function then), so a page with many charts draws as fast as without buttons.
-The text and images are those of `services.tables` and `services.charts`, the same as the CLI's
+The text and images are those of `render.tables` and `render.charts`, the same as the CLI's
 and the replication package's. Keys are `<key>.<format>`, so each page names its buttons once.
 """
 

@@ -1,8 +1,10 @@
 """A unit's audit trail as an expander, for any page that shows a unit.
 
-Drop it in below a unit's coding panel: `history_expander(store, unit_id, coder)`. Blindness is
-decided by `services.history_view.unit_history`: a coder sees other coders' values in a round only
-once a lead opened reconciliation for it; a lead sees all. Values are drawn as table text, never HTML.
+Drop it in below a unit's coding panel: `history_expander(store, unit_id, coder)`. It asks one
+service, `services.study.history.unit_history`, when it is drawn (after the panel's own saves, so a
+save shows at once), and blindness is decided there: a coder sees other coders' values in a round
+only once a lead opened reconciliation for it; a lead sees all. Values are drawn as table text,
+never HTML.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from studyapp.services.study.history import unit_history
-from studyapp.store import Store
+from studyapp.ui.state import Store
 
 
 def history_expander(store: Store, unit_id: int, viewer: str | None, *, limit: int = 200,

@@ -15,6 +15,8 @@ from typing import Callable
 
 import streamlit as st
 
+from studyapp.ui import state
+
 HERE = Path(__file__).parent
 NAME = "studyapp.span_document"
 
@@ -41,8 +43,8 @@ def span_document(segments: list[dict], *, key: str, selected: int | None = None
 
 def selection_event(key: str) -> dict | None:
     """The latest selection event of the component mounted with `key` (inside its callback)."""
-    state = st.session_state.get(key)
-    if state is None:
+    held = state.get(key)
+    if held is None:
         return None
-    value = state.get("selection") if hasattr(state, "get") else getattr(state, "selection", None)
+    value = held.get("selection") if hasattr(held, "get") else getattr(held, "selection", None)
     return dict(value) if value else None
