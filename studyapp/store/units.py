@@ -6,7 +6,7 @@ issue key for defects. Segments point to their transcript through `parent_id` an
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from studyapp.errors import NotFound, StudyError
 from studyapp.store.columns import dumps, loads, now
