@@ -27,6 +27,7 @@ from studyapp.domain.codebook import (
     Field,
 )
 from studyapp.errors import InvalidCodebook
+from studyapp.readers.yaml_safety import check_aliases
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 TOP_KEYS = {"id", "title", "version", "kind", "description", "source", "screening", "fields"}
@@ -154,6 +155,7 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
     """Parse and validate codebook YAML text; `path` is only used in messages."""
     ctx = _Ctx(str(path))
     try:
+        check_aliases(text, allow=True)  # shared code lists are fine; alias bombs are not
         doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 (SafeLoader subclass)
     except InvalidCodebook as e:
         raise InvalidCodebook(e.message, path=str(path), line=e.line) from None

@@ -15,6 +15,7 @@ then opens it as a `Store`, which applies any newer migrations the usual way.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from studyapp.store import migrations as schema
 
 MIGRATIONS_TABLE = "_sqlite_migrations"
 _ROWID_NAMES = {"rowid", "_rowid_", "oid"}
-_BATCH = 2_000
+BATCH = 2_000  # rows stored with one executemany
 
 
 def quote(name: str) -> str:
@@ -130,8 +131,11 @@ def backup_to(conn: sqlite3.Connection, dest: str | Path) -> int:
     step-wise backup would restart on every write by another connection and might never finish).
     The copy is switched to a rollback journal so it is one self-contained file. Returns its pages."""
     try:
+        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # a copy of every coder's values
         dst = sqlite3.connect(str(dest))
-    except sqlite3.Error as e:
+    except FileExistsError:
+        raise StudyError("the file exists already", path=str(dest)) from None
+    except (sqlite3.Error, OSError) as e:
         raise StudyError(f"cannot create the file: {e}", path=str(dest)) from None
     try:
         conn.backup(dst)
@@ -212,7 +216,7 @@ class StudyLoader:
         n, batch = 0, []
         for row in data:
             batch.append(row)
-            if len(batch) >= _BATCH:
+            if len(batch) >= BATCH:
                 self.conn.executemany(sql, batch)
                 n, batch = n + len(batch), []
         if batch:

@@ -18,6 +18,7 @@ import yaml
 
 from studyapp.datasets.metrics import METRICS
 from studyapp.errors import InvalidInput, NotFound
+from studyapp.readers.yaml_safety import AliasRefused, check_aliases
 from studyapp.services.claims.verdicts import parse_rule
 from studyapp.stats.hypothesis import ALTERNATIVES, TESTS
 from studyapp.store import Store
@@ -26,6 +27,8 @@ CLAIM_KEYS = {"id", "text", "type", "sources", "metric", "params", "test", "alte
               "checks", "require", "correction", "dataset", "validated_quantitatively", "merged_from", "note"}
 CHECK_KEYS = {"metric", "params", "test", "alternative", "rule", "refute", "label"}
 TYPES = ("qualitative", "quantitative")
+#: A claims file is written by people: a few KB. Beyond this it is not one (and is not parsed).
+MAX_FILE_BYTES = 16 * 2 ** 20
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,25 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def _read_text(path: Path) -> str:
+    """The file's text: refused with a clear message when missing, beyond reason in size, or not UTF-8."""
+    if not path.is_file():
+        raise InvalidInput("no such claims file", path=str(path))
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InvalidInput(f"{size:,} bytes: a claims file of more than {MAX_FILE_BYTES:,} bytes is not one "
+                               "people wrote", path=str(path))
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InvalidInput(f"cannot read the file: {e.strerror or e}", path=str(path)) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InvalidInput(f"not UTF-8 text (byte {e.start} is {raw[e.start]:#04x}); save the file as UTF-8",
+                           path=str(path), line=raw[: e.start].count(b"\n") + 1) from None
+
+
 @dataclass(frozen=True)
 class ClaimsFile:
     path: Path
@@ -186,10 +208,12 @@ class ClaimsFile:
 def read_claims_file(path: str | Path) -> ClaimsFile:
     """Parse and check a claims.yaml; every problem raises InvalidInput with path and line."""
     path = Path(path)
-    if not path.is_file():
-        raise InvalidInput("no such claims file", path=str(path))
+    text = _read_text(path)
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+        check_aliases(text)
+        doc = yaml.load(text, Loader=_Loader) or {}
+    except AliasRefused as e:
+        raise InvalidInput(str(e.problem), path=str(path), line=e.problem_mark.line + 1) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise InvalidInput(f"not valid YAML: {getattr(e, 'problem', e)}", path=str(path),
