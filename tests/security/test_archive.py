@@ -262,3 +262,94 @@ def test_a_codebook_alias_bomb_is_refused_but_shared_code_lists_still_load(tmp_p
     text = BOMB + "id: x\ntitle: x\nversion: '1'\nkind: defect\nfields: []\n"
     with pytest.raises(InvalidCodebook, match="aliases expand this document beyond"):
         parse_codebook(text, "bomb.yaml")
+
+
+# -- REFI-QDA projects ---------------------------------------------------------------------------
+G = "00000000-0000-4000-8000-0000000000"
+
+
+def _project(sources: str) -> str:
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="p">\n'
+            f'<CodeBook><Codes><Code guid="{G}01" name="Greeting" isCodable="true"/></Codes></CodeBook>\n'
+            f"<Sources>\n{sources}\n</Sources>\n</Project>\n")
+
+
+def _sources(n: int, path: str) -> str:
+    return "\n".join(f'<TextSource guid="{G}{10 + i}" name="t{i}" plainTextPath="{path}"/>' for i in range(n))
+
+
+@pytest.fixture
+def qda_study(tmp_path):
+    from tests.interop.conftest import new_study
+
+    store = new_study(tmp_path / "qda")
+    yield store
+    store.close()
+
+
+def _unchanged(store, fn):
+    from tests.interop.conftest import fingerprint
+
+    before = fingerprint(store.folder)
+    fn()
+    assert fingerprint(store.folder) == before
+
+
+def test_twenty_sources_pointing_at_one_member_count_twenty_times(qda_study, tmp_path, monkeypatch):
+    """One 1 MiB member read by 20 sources is 20 MiB of text to store: over a 5 MiB budget (scaled down
+    from 20 x 100 MiB against 1 GiB)."""
+    import random
+
+    from studyapp.interop import refi_import, refi_package
+    from tests.interop.conftest import write_qdpx
+
+    monkeypatch.setattr(refi_package, "MAX_READ_BYTES", 5 * MiB, raising=False)
+    text = "".join(random.Random(1).choice("abcdefghij ") for _ in range(MiB))
+    bomb = write_qdpx(tmp_path / "refs.qdpx", _project(_sources(20, "internal://big.txt")), {"sources/big.txt": text})
+
+    def attempt():
+        with pytest.raises(InvalidInput, match=r"project bytes read past 5.0 MiB.*counts each time"):
+            refi_import.import_qdpx(qda_study, bomb, actor="lea")
+    _unchanged(qda_study, attempt)
+    few = write_qdpx(tmp_path / "few.qdpx", _project(_sources(3, "internal://big.txt")), {"sources/big.txt": text})
+    refi_import.import_qdpx(qda_study, few, actor="lea")  # three references fit
+
+
+def test_a_packed_project_member_and_overlapping_entries_are_refused(qda_study, tmp_path):
+    from studyapp.interop import refi_import
+
+    packed = tmp_path / "packed.qdpx"
+    with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", _project(_sources(1, "internal://big.txt")))
+        zf.writestr("sources/big.txt", "a" * (4 * MiB))
+
+    def attempt():
+        with pytest.raises(InvalidInput, match="zip bomb"):
+            refi_import.import_qdpx(qda_study, packed, actor="lea")
+    _unchanged(qda_study, attempt)
+    over = overlapping(tmp_path / "over.qdpx", "project.qde", _project("").encode(), 30)
+    with pytest.raises(InvalidInput, match="members overlap"):
+        refi_import.import_qdpx(qda_study, over, actor="lea")
+
+
+def test_a_bare_qde_does_not_follow_symlinks_out_of_its_folder(qda_study, tmp_path):
+    from studyapp.interop import refi_import
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("P1: the server's secret", encoding="utf-8")
+    folder = tmp_path / "proj"
+    (folder / "sources").mkdir(parents=True)
+    (folder / "sources" / "a.txt").symlink_to(secret)
+    (folder / "project.qde").write_text(_project(_sources(1, "internal://a.txt")), encoding="utf-8")
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / "project.qde").write_text(_project(_sources(1, "internal://a.txt")), encoding="utf-8")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "a.txt").write_text("P1: the server's secret", encoding="utf-8")
+    (tmp_path / "linked" / "sources").symlink_to(tmp_path / "outside")  # a whole folder out
+
+    for qde in (folder / "project.qde", tmp_path / "linked" / "project.qde"):
+        def attempt():
+            with pytest.raises(InvalidInput, match="leads out of the project's folder") as e:
+                refi_import.import_qdpx(qda_study, qde, actor="lea")
+            assert "secret" not in str(e.value)
+        _unchanged(qda_study, attempt)
