@@ -131,3 +131,69 @@ def test_the_one_writer_rule():
     offenders = [f"{p.relative_to(root.parent)}:{n}" for p in root.rglob("*.py") if p not in allowed
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert not offenders, offenders
+
+
+# -- claims: a file that is not UTF-8, a mistyped dataset, a changed text, snapshots of server files ------
+def test_a_claims_file_that_is_not_utf8_is_named_with_its_line(study, tmp_path):
+    p = tmp_path / "claims.yaml"
+    p.write_bytes("claims:\n  - id: c1\n    text: caf\xe9 latte\n".encode("latin-1"))
+    out = run_cli("claims", "import", study.folder, p, "--by", "lea")
+    assert "claims.yaml:3: not UTF-8" in out
+    assert study.claims.list() == []
+
+
+def test_a_claims_file_beyond_reason_in_size_is_refused_unread(study, tmp_path, monkeypatch):
+    from studyapp.services.claims import claims_file
+
+    monkeypatch.setattr(claims_file, "MAX_FILE_BYTES", 1000, raising=False)
+    p = tmp_path / "claims.yaml"
+    p.write_text("claims:\n" + "".join(f"  - {{id: c{i}, text: t}}\n" for i in range(100)), encoding="utf-8")
+    out = run_cli("claims", "import", study.folder, p, "--by", "lea")
+    assert "more than 1,000 bytes" in out and study.claims.list() == []
+
+
+def test_a_mistyped_dataset_stops_validation_and_records_nothing(study, tmp_path):
+    study.claims.upsert("C1", text="Models are downloaded", type="quantitative",
+                        data={"metric": "license_consistency"})
+    out = run_cli("validate", study.folder, "--dataset", tmp_path / "peatmos.db")
+    assert "no such dataset file" in out and "peatmos.db" in out
+    assert study.claims.latest_validations() == {}
+
+
+def test_a_changed_claim_text_marks_its_verdict_stale(study):
+    from studyapp.services.claims import validation
+
+    study.claims.upsert("C1", text="Most defects are environment defects", type="qualitative", data={})
+    validation.validate_study(study, actor="lea")
+    assert not validation.evidence_table(study)["stale"][0]
+    study.claims.upsert("C1", text="No defect is an environment defect", type="qualitative", data={})
+    assert validation.evidence_table(study)["stale"][0]
+
+
+@pytest.mark.parametrize("where", ["absolute", "dotdot", "symlink", "database"])
+def test_a_snapshot_path_out_of_the_study_folder_is_refused_unread(study, tmp_path, where):
+    from studyapp.services.claims import validation
+
+    secret = tmp_path / "secret.csv"
+    secret.write_text("TOPSECRET,password123\nx,y\n", encoding="utf-8")
+    (study.folder / "claims").mkdir()
+    (study.folder / "claims" / "link.csv").symlink_to(secret)
+    path = {"absolute": str(secret), "dotdot": "../secret.csv", "symlink": "claims/link.csv",
+            "database": "study.db"}[where]
+    data = {"metric": "turnover", "params": {"snapshots": [path, path], "k": 1}}
+    study.claims.upsert("T", text="Top models churn", type="quantitative", data=data)
+    from studyapp.errors import InvalidInput
+
+    try:
+        [out] = validation.validate_study(study, actor="lea")
+        said = out.verdict.reason + str(out.record())
+        assert out.verdict.verdict == "inconclusive"
+    except InvalidInput as e:  # the claim's check is refused as a whole
+        said = str(e)
+    assert "not a file of the study folder" in said or "leads out of the study folder" in said, said
+    assert "TOPSECRET" not in said and "password123" not in said and "SQLite format" not in said
+    if where != "symlink":
+        from studyapp.services.claims.claims_file import check_claim
+
+        with pytest.raises(InvalidInput, match="not a file of the study folder"):
+            check_claim({"id": "T", "text": "x", **data})

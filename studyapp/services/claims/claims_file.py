@@ -74,6 +74,31 @@ def _line(obj: Any, key: str | None = None) -> int | None:
     return None
 
 
+def snapshot_sources(metric: str, params: dict) -> list:
+    """The snapshot sources a turnover check names ("dataset" or file lists), one per registry."""
+    if metric == "turnover":
+        return [params.get("snapshots")]
+    regs = params.get("registries")
+    return list(regs.values()) if metric == "turnover_compare" and isinstance(regs, dict) else []
+
+
+def snapshot_path_problem(source) -> str | None:
+    """Why a snapshot source may not be read (None when it may): files are named by paths relative
+    to the study folder, never absolute, never through `..`, never hidden or the study database."""
+    if source in (None, "dataset"):
+        return None
+    files = [source] if isinstance(source, str) else list(source) if isinstance(source, list) else None
+    if files is None or not all(isinstance(f, str) and f.strip() for f in files):
+        return 'snapshots must be "dataset" or a list of file paths relative to the study folder'
+    for f in files:
+        parts = Path(f).parts
+        if Path(f).is_absolute() or "\\" in f or ".." in parts or any(x.startswith(".") for x in parts) \
+                or Path(f).name.startswith(Store.db_path(".").name):
+            return (f"snapshot {f!r} is not a file of the study folder: name snapshots by a path relative to it "
+                    "(e.g. claims/npm-2023.csv)")
+    return None
+
+
 def default_rule(test: str) -> str:
     """The rule used when a claim gives none: significance at 0.05 for tests, a positive value otherwise."""
     return "value > 0" if test == "none" else "p < 0.05"
@@ -95,6 +120,10 @@ def _check(c: dict, parent: dict, where: str) -> Check:
     if unknown:
         raise InvalidInput(f"{where}: metric {metric!r} has no parameter {unknown[0]!r} "
                            f"(it takes: {', '.join(m.params)})", line=_line(params, unknown[0]) or _line(c, "params"))
+    for src in snapshot_sources(metric, params) if m.source == "snapshots" else []:
+        problem = snapshot_path_problem(src)
+        if problem:
+            raise InvalidInput(f"{where}: {problem}", line=_line(params, "snapshots") or _line(c, "params"))
     if m.source == "codings":
         for needed in ("codebook", "field", "code"):
             if params.get(needed) in (None, ""):
