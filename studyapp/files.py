@@ -4,14 +4,17 @@ disk is full.
 A zip is built beside its target under a unique temporary name and renamed into place only when
 complete. Everything studyapp writes holds study data (every coder's values, interview texts), so
 files are created 0600 and folders 0700 whatever the process's umask allows (umask can only make
-them stricter). `os_error` turns an `OSError` (disk full, permission denied) into a `StudyError`
-naming the file, so no command ends in a traceback.
+them stricter). A file being written is `claimed` (an advisory lock on it), so the next writer can
+remove what a killed process left behind (`clean_stale`) without touching work in progress.
+`os_error` turns an `OSError` (disk full, permission denied) into a `StudyError` naming the file, so
+no command ends in a traceback.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import time
 import uuid
 import zipfile
 from contextlib import contextmanager
@@ -19,6 +22,11 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from studyapp.errors import StudyError
+
+try:
+    import fcntl
+except ImportError:  # Windows: stale files are told by their age
+    fcntl = None
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -42,6 +50,16 @@ def os_error(e: OSError, path: str | Path | None = None, doing: str = "writing")
     return StudyError(f"{doing} failed: {e.strerror or e}", path=where)
 
 
+def system_error(e: Exception) -> StudyError:
+    """The StudyError for an OSError or a SQLite operational error that reached a command: a full
+    disk says so (every write is one transaction or a temporary file, so nothing was half-written)."""
+    if isinstance(e, OSError):
+        return os_error(e)
+    if "full" in str(e):
+        return os_error(OSError(errno.ENOSPC, str(e)), doing="writing the study")
+    return StudyError(f"the study database refused the operation: {e}")
+
+
 def private_dir(path: str | Path) -> Path:
     """Create `path` and any missing parents as 0700 folders (existing folders are left as they are)."""
     path = Path(path)
@@ -57,6 +75,8 @@ def private_dir(path: str | Path) -> Path:
             d.mkdir(mode=DIR_MODE)
         except FileExistsError:
             pass
+    if not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(path))
     return path
 
 
@@ -64,6 +84,40 @@ def create_private(path: str | Path) -> BinaryIO:
     """Open the new file `path` for writing, created 0600 (it must not exist yet)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
     return os.fdopen(fd, "wb")
+
+
+@contextmanager
+def claimed(path: Path) -> Iterator[BinaryIO]:
+    """Create the private file `path` and hold an advisory lock on it while the block runs: a file
+    being written is claimed, so `clean_stale` never removes another process's work in progress."""
+    fh = create_private(path)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield fh
+    finally:
+        fh.close()
+
+
+def clean_stale(folder: Path, pattern: str, *, min_age: float = 3600.0) -> int:
+    """Remove the files in `folder` matching `pattern` that nobody is writing (no lock held: the
+    writer was killed); without advisory locks (Windows), those older than `min_age` seconds."""
+    removed = 0
+    for p in folder.glob(pattern):
+        try:
+            if fcntl is not None:
+                with open(p, "rb") as fh:
+                    try:
+                        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except OSError:
+                        continue  # claimed: a backup or export is writing it now
+            elif time.time() - p.stat().st_mtime < min_age:
+                continue
+            p.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def temp_name(out: Path, suffix: str = ".part") -> Path:

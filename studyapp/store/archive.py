@@ -125,16 +125,15 @@ def count_in_file(path: str | Path, table: str) -> int:
 
 
 def backup_to(conn: sqlite3.Connection, dest: str | Path) -> int:
-    """Copy the database behind `conn` to the new file `dest` with SQLite's online backup API.
+    """Copy the database behind `conn` to the new (or empty) file `dest`, made 0600, with SQLite's
+    online backup API.
 
     One step (pages=-1) copies a consistent snapshot; in WAL mode writers go on meanwhile (a
     step-wise backup would restart on every write by another connection and might never finish).
     The copy is switched to a rollback journal so it is one self-contained file. Returns its pages."""
     try:
-        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # a copy of every coder's values
+        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT, 0o600))  # a copy of every coder's values: private
         dst = sqlite3.connect(str(dest))
-    except FileExistsError:
-        raise StudyError("the file exists already", path=str(dest)) from None
     except (sqlite3.Error, OSError) as e:
         raise StudyError(f"cannot create the file: {e}", path=str(dest)) from None
     try:

@@ -35,7 +35,7 @@ from urllib.parse import quote
 from studyapp import __version__
 from studyapp.domain.roles import require_lead
 from studyapp.errors import StudyError
-from studyapp.files import create_private, os_error, private_dir, temp_name
+from studyapp.files import claimed, clean_stale, os_error, private_dir, temp_name
 from studyapp.services.study.archive_format import FORMAT, FORMAT_VERSION, MANIFEST, encode, member_name
 from studyapp.services.study.archive_import import ImportResult, import_study, read_manifest
 from studyapp.store import Store, archive
@@ -112,7 +112,8 @@ def export_study(store: Store, out_path: str | Path, *, actor: str | None = None
     t0 = time.perf_counter()
     try:
         private_dir(out.parent)
-        with create_private(tmp) as fh, zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf, \
+        clean_stale(out.parent, f".{out.name}.*.partial")  # left by a killed export
+        with claimed(tmp) as fh, zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf, \
                 archive.read_snapshot(store.conn):
             members: dict[str, str] = {}
             tables: dict[str, dict] = {}
