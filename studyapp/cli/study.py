@@ -29,6 +29,11 @@ def init_cmd(folder: str, title: str | None, codebooks: tuple[str, ...]) -> None
     click.echo(f"created study {store.title!r} in {folder} ({len(codebooks)} codebook(s))")
 
 
+#: Set on the command line, so they hold whatever config.toml the working folder has: coders see a
+#: generic message for an unexpected error, never a traceback with server paths (it goes to the log).
+SAFE_SERVER_OPTIONS = ("--client.showErrorDetails", "none")
+
+
 def serve_study(folder: Path, port: int, host: str, *, auth: bool = True) -> int:
     """Run the Streamlit app on the study in `folder` until interrupted; returns its exit status.
     With `auth`, coders sign in (password or invite link); without, one local user picks a coder."""
@@ -36,7 +41,7 @@ def serve_study(folder: Path, port: int, host: str, *, auth: bool = True) -> int
     env = dict(os.environ, STUDYAPP_STUDY=str(folder.resolve()), STUDYAPP_AUTH="1" if auth else "0")
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
+           "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal", *SAFE_SERVER_OPTIONS]
     click.echo(f"serving {folder} on http://{host}:{port}  ({'coders sign in' if auth else 'no sign-in'};"
                " Ctrl+C to stop)")
     cwd = REPO_ROOT if (REPO_ROOT / ".streamlit").is_dir() else None
