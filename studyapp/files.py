@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from studyapp.errors import StudyError
+from studyapp.errors import InvalidInput, StudyError
 
 try:
     import fcntl
@@ -30,6 +30,24 @@ except ImportError:  # Windows: stale files are told by their age
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+#: The largest input file an import reads whole: far beyond any real export (Scopus writes at most
+#: 20,000 records with abstracts, about 40 MB), far below what a reader can hold in memory.
+MAX_INPUT_BYTES = 256 * 2 ** 20
+
+
+def check_input_size(path: str | Path, limit: int | None = None, what: str = "an import file") -> Path:
+    """`path`, unless it is larger than `limit` (default `MAX_INPUT_BYTES`): then an `InvalidInput`
+    that says so, before a byte is read."""
+    path = Path(path)
+    limit = MAX_INPUT_BYTES if limit is None else limit
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return path  # the reader reports a missing file in its own words
+    if size > limit:
+        raise InvalidInput(f"{size:,} bytes: more than the {limit:,} {what} may have; split it (search "
+                           "databases export in parts) or check it is the file you meant", path=str(path))
+    return path
 
 
 def check_target(out: str | Path, force: bool) -> Path:

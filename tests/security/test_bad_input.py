@@ -197,3 +197,80 @@ def test_a_snapshot_path_out_of_the_study_folder_is_refused_unread(study, tmp_pa
 
         with pytest.raises(InvalidInput, match="not a file of the study folder"):
             check_claim({"id": "T", "text": "x", **data})
+
+
+# -- slow bad input: near-identical titles, files beyond reason ------------------------------------------
+def _near_identical(n: int, seed: int = 3) -> list[str]:
+    import random
+    import string
+
+    rng = random.Random(seed)
+    return ["An empirical study of pre-trained model reuse in " + "".join(rng.choice(string.ascii_lowercase)
+                                                                         for _ in range(6)) for _ in range(n)]
+
+
+def test_duplicate_detection_of_near_identical_titles_stays_near_linear(monkeypatch):
+    """1,500 titles alike but for their last word, one year: the unblocked search compared each with
+    every primary so far (quadratic: 50 MB ran 17-44 minutes). Counted, not timed: with blocks of at
+    most 16, no title is compared with more than a few dozen others."""
+    from studyapp.services.papers import dedup
+
+    monkeypatch.setattr(dedup, "MAX_BLOCK", 16, raising=False)
+    compared = []
+    real = dedup.process.extract
+
+    def counting(query, choices, **kw):
+        compared.append(len(choices))
+        return real(query, choices, **kw)
+    monkeypatch.setattr(dedup.process, "extract", counting)
+    m = dedup.Matcher()
+    titles = _near_identical(1500)
+    for i, t in enumerate(titles):
+        if not m.find(t, 2023, "", i):
+            m.add(i, t, 2023, "")
+    assert max(compared) <= 4 * 16 and sum(compared) <= 4 * 16 * len(titles), (max(compared), sum(compared))
+
+
+def test_blocking_finds_what_the_full_search_found_on_real_search_results():
+    """The Kitchenham 2010 tertiary study's 1,704 search results (with their known duplicates): blocked
+    and unblocked matching link the same records to the same primaries with the same scores."""
+    from tests.conftest import shared_or_skip
+
+    from studyapp.services.papers import dedup
+
+    rows = list(csv.DictReader(shared_or_skip("slr-screening", "Kitchenham_2010.csv").open(encoding="utf-8")))
+
+    class Unblocked(dedup.Matcher):
+        def _candidates(self, t, year):
+            return {pid: self.titles[pid] for pid in sorted(self.titles, key=self.order.__getitem__)
+                    if self.years[pid] == year}
+
+        def add(self, uid, title, year, doi):
+            super().add(uid, title, year, doi)
+            self.__dict__.setdefault("years", {})[uid] = year
+
+    def links(matcher):
+        out = {}
+        for uid, r in enumerate(rows):
+            year = int(r["year"]) if r["year"].isdigit() else None
+            hit = matcher.find(r["title"], year, "", uid)
+            if hit:
+                out[uid] = (hit.primary_id, round(hit.score, 6))
+            else:
+                matcher.add(uid, r["title"], year, "")
+        return out
+    blocked, full = links(dedup.Matcher()), links(Unblocked())
+    assert blocked == full and len(full) >= 5
+
+
+def test_a_papers_file_beyond_reason_is_refused_unread(tmp_path, monkeypatch):
+    from studyapp import files
+
+    monkeypatch.setattr(files, "MAX_INPUT_BYTES", 10_000, raising=False)
+    big = tmp_path / "scopus.csv"
+    big.write_text("Title,Year\n" + "".join(f"{t},2023\n" for t in _near_identical(400)), encoding="utf-8")
+    store = init_study(tmp_path / "slr", title="SLR")
+    store.coders.add("lea", "lead")
+    out = run_cli("import", "papers", store.folder, big, "--by", "lea")
+    assert "more than the 10,000" in out and store.units.count("paper") == 0
+    store.close()

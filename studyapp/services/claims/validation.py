@@ -28,6 +28,7 @@ from studyapp.datasets.metrics import turnover as turnover_metrics
 from studyapp.datasets.metrics.codings import CodingTable
 from studyapp.datasets.sandbox import Dataset, DatasetError, open_dataset
 from studyapp.errors import InvalidInput, NotFound, StudyError
+from studyapp.files import check_input_size
 from studyapp.services.claims.claims_file import Check, checks_of, snapshot_path_problem, snapshot_sources
 from studyapp.services.claims.verdicts import (
     INCONCLUSIVE,
@@ -171,7 +172,7 @@ def snapshot_files(source, base: Path | None) -> list[Path]:
         if not real.is_relative_to(root) or _hidden_or_db(real.relative_to(root)):
             raise InvalidInput(f"snapshot {f!r} leads out of the study folder (a symlink?): snapshots are files "
                                "of the study folder")
-        out.append(real)
+        out.append(check_input_size(real, what="a snapshot file"))
     return out
 
 
