@@ -59,20 +59,20 @@ def check_target(out: str | Path, force: bool) -> Path:
     return out
 
 
-def os_error(e: OSError, path: str | Path | None = None, doing: str = "writing") -> StudyError:
+def os_error(e: OSError, path: str | Path | None = None, doing: str | None = "writing") -> StudyError:
     """A one-line StudyError for an OSError met while `doing` something with `path`."""
     where = str(path or e.filename or "") or None
     if e.errno == errno.ENOSPC or e.errno == errno.EDQUOT:
-        return StudyError(f"the disk is full while {doing}; nothing was changed (free some space and try again)",
-                          path=where)
-    return StudyError(f"{doing} failed: {e.strerror or e}", path=where)
+        return StudyError(f"the disk is full{f' while {doing}' if doing else ''}; nothing was changed (free some "
+                          "space and try again)", path=where)
+    return StudyError(f"{doing} failed: {e.strerror or e}" if doing else str(e.strerror or e), path=where)
 
 
 def system_error(e: Exception) -> StudyError:
     """The StudyError for an OSError or a SQLite operational error that reached a command: a full
     disk says so (every write is one transaction or a temporary file, so nothing was half-written)."""
     if isinstance(e, OSError):
-        return os_error(e)
+        return os_error(e, doing=None)
     if "full" in str(e):
         return os_error(OSError(errno.ENOSPC, str(e)), doing="writing the study")
     return StudyError(f"the study database refused the operation: {e}")

@@ -174,9 +174,9 @@ def checks_of(claim: dict) -> list[Check]:
 
 def check_claim(c: dict) -> dict:
     """Validate one claims.yaml entry; returns {id, text, type, data}."""
-    where = f"claim {c.get('id', '?')}"
     if not isinstance(c, dict):
-        raise InvalidInput("each claim must be a mapping")
+        raise InvalidInput(f"each claim must be a mapping (id, text, ...), not {type(c).__name__} {str(c)[:40]!r}")
+    where = f"claim {c.get('id', '?')}"
     bad = sorted(set(c) - CLAIM_KEYS)
     if bad:
         raise InvalidInput(f"{where}: unknown key {bad[0]!r} (see docs/claims.md)", line=_line(c, bad[0]))

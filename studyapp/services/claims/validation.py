@@ -15,6 +15,7 @@ is not a lead counts only finals, their own values and rounds whose reconciliati
 from __future__ import annotations
 
 import time
+import zipfile
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -268,7 +269,7 @@ def _run_check(check: Check, claim: dict, ds_for, store, base, viewer) -> CheckO
         m = compute_metric(check, dataset=ds, store=store, base=base, viewer=viewer)
         t = run_test(check, m)
         return CheckOutcome(check, m, t, Verdict(INCONCLUSIVE, "pending"), None, time.perf_counter() - start)
-    except (StudyError, ValueError) as e:
+    except (StudyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as e:  # bad data: this check only
         return CheckOutcome(check, None, None, Verdict(INCONCLUSIVE, f"the metric could not be computed: {e}"),
                             str(e), time.perf_counter() - start)
 
