@@ -226,3 +226,45 @@ def test_studies_backups_exports_and_packages_are_private(tmp_path, tiny_codeboo
     modes = {p.relative_to(tmp_path).as_posix(): oct(p.stat().st_mode & 0o777) for p in files}
     modes.update({d: oct((tmp_path / d).stat().st_mode & 0o777) for d in ("s", "b", "e")})
     assert modes == {**{k: "0o600" for k in modes if "." in k}, **{d: "0o700" for d in ("s", "b", "e")}}, modes
+
+
+_SLOW_BACKUP = """
+import sys, time
+from studyapp.services.study import backup
+from studyapp.store import archive
+real = archive.integrity_check
+def slow(path):
+    print("copied", flush=True)
+    time.sleep(60)
+    return real(path)
+backup.archive.integrity_check = slow
+backup.backup_study(sys.argv[1], sys.argv[2])
+"""
+
+
+def test_kill_9_mid_backup_leaves_a_partial_the_next_backup_removes(study, tmp_path):
+    """A real process killed while its copy is being checked: while it lives, another backup leaves
+    its file alone; once it is dead, the next backup removes it."""
+    import signal
+    import subprocess
+    import sys
+
+    from studyapp.services.study.backup import backup_study
+
+    out = tmp_path / "backups"
+    out.mkdir()
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_BACKUP, str(study.folder), str(out / "killed.db")],
+                            stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert proc.stdout.readline().strip() == "copied"
+        partial = _hidden(out)
+        assert len(partial) == 1 and partial[0].endswith(".partial")
+        backup_study(study.folder, out / "meanwhile.db")
+        assert _hidden(out) == partial  # work in progress is not touched
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert _hidden(out) == partial  # kill -9: the temporary file stays behind ...
+    backup_study(study.folder, out / "next.db")
+    assert _hidden(out) == []  # ... until the next backup
+    assert sorted(p.name for p in out.iterdir()) == ["meanwhile.db", "next.db"]
