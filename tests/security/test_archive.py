@@ -6,18 +6,16 @@ nothing behind. The limits are lowered per test, so the bombs stay small."""
 
 from __future__ import annotations
 
-import json
 import os
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from studyapp.errors import InvalidCodebook, InvalidInput, StudyError
+from studyapp.errors import InvalidCodebook, InvalidInput
 from studyapp.services.study.archive import import_study
 from tests.security._zips import forge, jsonl, overlapping, rows_of, set_flag, with_members
 from tests.security.conftest import run_cli
-
 
 MiB = 2 ** 20
 
@@ -57,7 +55,8 @@ def test_the_unpacked_total_is_capped(exported, tmp_path):
 
 
 def test_the_member_count_is_capped(exported, tmp_path):
-    _refused(exported, tmp_path / "copy", r"members, more than the 5", limits=ArchiveLimits(zip=ZipLimits(max_members=5)))
+    _refused(exported, tmp_path / "copy", r"members, more than the 5",
+             limits=ArchiveLimits(zip=ZipLimits(max_members=5)))
 
 
 def test_overlapping_entries_are_refused(tmp_path):
@@ -171,6 +170,7 @@ FILES = {
     "a folder entry": ({"files/dir/": b""}, "is not one a study archive has"),
     "the database's journal": ({"files/study.db-wal": b"x"}, "unsafe file name"),
     "a path out of the folder": ({"files/../../evil": b"x"}, "unsafe file name"),
+    "a table member no table has": ({"tables/extra.jsonl": b"[1]\n"}, "is no table's member"),
 }
 
 

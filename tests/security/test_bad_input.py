@@ -234,9 +234,8 @@ def test_duplicate_detection_of_near_identical_titles_stays_near_linear(monkeypa
 def test_blocking_finds_what_the_full_search_found_on_real_search_results():
     """The Kitchenham 2010 tertiary study's 1,704 search results (with their known duplicates): blocked
     and unblocked matching link the same records to the same primaries with the same scores."""
-    from tests.conftest import shared_or_skip
-
     from studyapp.services.papers import dedup
+    from tests.conftest import shared_or_skip
 
     rows = list(csv.DictReader(shared_or_skip("slr-screening", "Kitchenham_2010.csv").open(encoding="utf-8")))
 

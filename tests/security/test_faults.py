@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 import threading
-import zipfile
 from pathlib import Path
 
 import pytest

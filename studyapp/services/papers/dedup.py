@@ -15,10 +15,11 @@ title is compared only with titles of its year that share one of its block keys:
 letters (likewise), or one of its two longest words. A 95% match allows two or three changed letters
 in a 60-letter title, so one of those is nearly always the same; what blocking misses is a pair
 changed at both ends and in its long words (on the Kitchenham 2010 search results plus a perturbed
-copy of every title, 1 to 3 of about 1,570 matches over four seeds). A block holds at most `MAX_BLOCK` titles (the earliest), so
-a file built to be slow (thousands of titles alike in their first 32 letters) is compared with at
-most a few hundred titles per record. Candidates are taken in the order they were added, as the
-unblocked search took them, so a match the blocks reach is the same match.
+copy of every title: 1 to 3 of about 1,570 matches, over four seeds). A block holds at most
+`MAX_BLOCK` titles (the earliest), so a file built to be slow (thousands of titles alike in their
+first 32 letters) is compared with at most a few hundred titles per record. Candidates are taken in
+the order they were added, as the unblocked search took them, so a match the blocks reach is the
+same match.
 """
 
 from __future__ import annotations

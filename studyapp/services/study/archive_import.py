@@ -104,6 +104,10 @@ def read_manifest(zf: zipfile.ZipFile, src: Path, limits: ArchiveLimits = LIMITS
         if not isinstance(t, dict) or t.get("member") != member_name(name) or t["member"] not in listed \
                 or not isinstance(t.get("rows"), int):
             raise InvalidInput(f"{MANIFEST}: table {name!r} has no member or row count", path=src)
+    used = {t["member"] for t in manifest["tables"].values()}
+    unused = sorted(n for n in listed if n.startswith("tables/") and n not in used)
+    if unused:
+        raise InvalidInput(f"{MANIFEST}: {unused[0]} is no table's member", path=src)
     for name, seq in manifest["sequences"].items():
         if not isinstance(seq, int) or isinstance(seq, bool):
             raise InvalidInput(f"{MANIFEST}: sequence {name!r} is not a number", path=src)
