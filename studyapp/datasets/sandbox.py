@@ -199,12 +199,14 @@ class Dataset:
         start = time.monotonic()
         self._deadline = start + limit
         self._watchdog.arm(limit)
+        cur = None
         try:
             cur = self.conn.execute(sql, params)
             rows: list[tuple] = []
-            size = 0
+            size, truncated = 0, False
             for row in cur:  # one row at a time: the byte cap is checked before the next is made
                 if len(rows) == cap:
+                    truncated = True
                     break
                 size += sum(len(v) if isinstance(v, (str, bytes)) else 8 for v in row)
                 if size > self.max_result_bytes:
@@ -212,12 +214,12 @@ class Dataset:
                                         f"{len(rows):,} rows); select fewer rows or shorter columns",
                                         path=str(self.path))
                 rows.append(row)
-            truncated = len(rows) == cap and cur.fetchone() is not None
             cols = tuple(d[0] for d in cur.description or ())
-            cur.close()
         except (sqlite3.Error, sqlite3.Warning) as e:
             raise self._translate(e) from None
         finally:
+            if cur is not None:
+                cur.close()
             self._watchdog.disarm()
             self._deadline = None
         return QueryResult(sql, params, cols, rows, truncated, time.monotonic() - start)

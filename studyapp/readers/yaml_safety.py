@@ -9,7 +9,9 @@ caller's existing `except yaml.YAMLError` reports it with its line) when the doc
 
 - uses an alias at all and `allow=False` (formats that never need one: claims.yaml), or
 - would expand, aliases followed, to more than `max_nodes` nodes (formats that allow aliases for
-  sharing, like a codebook's `codes: *yes_no`).
+  sharing, like a codebook's `codes: *yes_no`), or
+- nests collections deeper than `max_depth` (PyYAML builds documents recursively: 100,000 `[`
+  would end in a RecursionError instead of a message).
 
 A text that is not valid YAML is left to the caller's loader, which reports it as it always did.
 """
@@ -21,20 +23,28 @@ import yaml
 #: Nodes a document may expand to with its aliases followed: far above any real codebook or
 #: claims file (the shipped codebooks have a few thousand), far below what exhausts memory.
 MAX_EXPANDED_NODES = 1_000_000
+#: Nesting a document may have: codebooks nest codes a few levels; PyYAML builds documents recursively.
+MAX_DEPTH = 200
 
 
 class AliasRefused(yaml.MarkedYAMLError):
     """A YAML alias where the format has none, or aliases that expand beyond the limit."""
 
 
-def check_aliases(text: str, *, allow: bool = False, max_nodes: int = MAX_EXPANDED_NODES) -> None:
-    """Refuse aliases (`allow=False`), or documents whose aliases expand beyond `max_nodes` nodes."""
+def check_aliases(text: str, *, allow: bool = False, max_nodes: int = MAX_EXPANDED_NODES,
+                  max_depth: int = MAX_DEPTH) -> None:
+    """Refuse aliases (`allow=False`), documents whose aliases expand beyond `max_nodes` nodes, and
+    collections nested deeper than `max_depth` (which would exhaust the loader's recursion)."""
     sizes: dict[str, int] = {}
-    stack: list[list] = [[0, None]]  # per open collection: [expanded nodes so far, its anchor]
+    stack: list[list] = []  # per open collection: [expanded nodes in it so far, its anchor]
+    total = 0
 
-    def add(n: int, mark) -> None:
-        stack[-1][0] += n
-        if stack[-1][0] > max_nodes or sum(s[0] for s in stack) > max_nodes:
+    def add(n: int, mark, into_parent: bool = True) -> None:
+        nonlocal total
+        total += n
+        if stack and into_parent:
+            stack[-1][0] += n
+        if total > max_nodes:
             raise AliasRefused(problem=f"YAML aliases expand this document beyond {max_nodes:,} nodes "
                                        "(an alias bomb?); write the values out", problem_mark=mark)
 
@@ -51,14 +61,17 @@ def check_aliases(text: str, *, allow: bool = False, max_nodes: int = MAX_EXPAND
                     sizes[ev.anchor] = 1
                 add(1, ev.start_mark)
             elif isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                add(1, ev.start_mark, into_parent=False)  # the parent counts it whole when it ends
                 stack.append([1, ev.anchor])
+                if len(stack) > max_depth:
+                    raise AliasRefused(problem=f"collections nested more than {max_depth} levels deep",
+                                       problem_mark=ev.start_mark)
             elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 n, anchor = stack.pop()
                 if anchor:
                     sizes[anchor] = n
-                add(n, ev.start_mark)
-            elif isinstance(ev, yaml.DocumentEndEvent):
-                stack = [[0, None]]
+                if stack:
+                    stack[-1][0] += n
     except AliasRefused:
         raise
     except yaml.YAMLError:

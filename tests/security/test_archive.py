@@ -353,3 +353,14 @@ def test_a_bare_qde_does_not_follow_symlinks_out_of_its_folder(qda_study, tmp_pa
                 refi_import.import_qdpx(qda_study, qde, actor="lea")
             assert "secret" not in str(e.value)
         _unchanged(qda_study, attempt)
+
+
+def test_yaml_nested_100k_deep_is_a_message_not_a_recursion_error(study, tmp_path):
+    claims = tmp_path / "claims.yaml"
+    claims.write_text("claims: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    assert "claims.yaml:1: collections nested more than 200 levels" in \
+        run_cli("claims", "import", study.folder, claims, "--by", "lea")
+    codebook = tmp_path / "deep.yaml"
+    codebook.write_text("id: x\nfields: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    assert "deep.yaml:2: not valid YAML: collections nested more than 200 levels" in \
+        run_cli("codebook", "validate", codebook, code=1)

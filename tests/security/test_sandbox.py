@@ -173,3 +173,4 @@ def test_the_row_cap_still_truncates(db):
         res = ds.query("SELECT a FROM t", row_cap=100)
         assert len(res.rows) == 100 and res.truncated
         assert not ds.query("SELECT a FROM t", row_cap=300).truncated
+        assert ds.query("SELECT a FROM t", row_cap=299).truncated  # one row more than the cap
