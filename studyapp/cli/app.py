@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 import sys
 
 import click
 
 from studyapp import __version__
 from studyapp.errors import StudyError
+from studyapp.files import system_error
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -30,7 +32,8 @@ def by_option(fn):
 
 
 def reports_errors(fn):
-    """Turn a `StudyError` into `error: <file:line: message>` on stderr and exit status 2."""
+    """Turn a `StudyError` into `error: <file:line: message>` on stderr and exit status 2 (an
+    `OSError` or SQLite's "disk is full" too: `files.system_error`)."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -38,6 +41,9 @@ def reports_errors(fn):
             return fn(*args, **kwargs)
         except StudyError as e:
             click.echo(f"error: {e}", err=True)
+            sys.exit(2)
+        except (OSError, sqlite3.OperationalError) as e:  # disk full, permissions: a message, not a traceback
+            click.echo(f"error: {system_error(e)}", err=True)
             sys.exit(2)
 
     return wrapper

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 import click
@@ -71,7 +72,10 @@ def validate_cmd(folder: str | None, dataset: str | None, claims_file: str | Non
 @reports_errors
 def turnover_cmd(snapshots: tuple[str, ...], k: int, fmt: str) -> None:
     """Turnover of the top-K across SNAPSHOT files (CSV name,downloads; one per date, oldest first)."""
-    report = turnover_report(list(snapshots), k=k)
+    try:
+        report = turnover_report(list(snapshots), k=k)
+    except (zipfile.BadZipFile, EOFError) as e:  # a .zip/.gz snapshot is read as a compressed CSV
+        raise InvalidInput(f"a snapshot file is not a readable compressed CSV: {e}") from None
     click.echo(json.dumps(report, indent=2) if fmt == "json" else turnover_table(report))
 
 

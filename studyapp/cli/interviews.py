@@ -138,7 +138,9 @@ def _out(df: pd.DataFrame, fmt: str, caption: str | None = None) -> None:
 
         click.echo(render_table(df, fmt, caption=caption), nl=False)
     elif fmt == "csv":
-        click.echo(df.to_csv(index=False), nl=False)
+        from studyapp.render.tables import to_csv
+
+        click.echo(to_csv(df), nl=False)
     else:
         click.echo(df.to_string(index=False) if len(df) else "nothing coded yet")
 
@@ -214,7 +216,12 @@ def matrix_cmd(folder, codebook, who, level, fields, cells, fmt) -> None:
     with Store.open(folder) as store:
         m = qualitative.framework_matrix(store, codebook, fields=fields or None, level=level or 1, source=who)
     df = m["counts" if cells == "counts" else "summary"]
-    click.echo(df.to_csv() if fmt == "csv" else (df.to_string() if not df.empty else "nothing coded yet"))
+    if fmt == "csv":
+        from studyapp.render.tables import to_csv
+
+        click.echo(to_csv(df, index=True), nl=False)
+    else:
+        click.echo(df.to_string() if not df.empty else "nothing coded yet")
 
 
 def _segment_id(store: Store, key: str) -> int:

@@ -7,13 +7,12 @@ about merged label variants and ignored columns go to stderr.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import click
 
 from studyapp.cli.app import main, reports_errors
+from studyapp.domain.spreadsheet_safe import csv_text
 from studyapp.render import tables
 from studyapp.services.agreement.irr_files import (
     LEVELS,
@@ -148,14 +147,12 @@ def render_json(report: IrrReport) -> str:
 def render_csv(report: IrrReport) -> str:
     keys = ["n_units", "n_coders", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha",
             "alpha_ci_low", "alpha_ci_high", "gwet_ac1", "alpha_band", "undefined_reason"]
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["field"] + keys)
+    rows = []
     for name, row in _rows(report):
         ci = row["alpha_ci95"] or [None, None]
         row = {**row, "alpha_ci_low": ci[0], "alpha_ci_high": ci[1]}
-        w.writerow([name] + ["" if row[k] is None else row[k] for k in keys])
-    return buf.getvalue()
+        rows.append([name] + ["" if row[k] is None else row[k] for k in keys])
+    return csv_text(rows, header=["field"] + keys)
 
 
 def _frame(report: IrrReport):

@@ -44,6 +44,11 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
+#: Set on the command line, so they hold whatever config.toml the working folder has: coders see a
+#: generic message for an unexpected error, never a traceback with server paths (it goes to the log).
+SAFE_SERVER_OPTIONS = ("--client.showErrorDetails", "none")
+
+
 def serve_study(folder: Path, port: int, host: str, *, auth: bool = True) -> int:
     """Run the Streamlit app on the study in `folder` until interrupted; returns its exit status.
     With `auth`, coders sign in (password or invite link); without, one local user picks a coder."""
@@ -51,7 +56,7 @@ def serve_study(folder: Path, port: int, host: str, *, auth: bool = True) -> int
     env = dict(os.environ, STUDYAPP_STUDY=str(folder.resolve()), STUDYAPP_AUTH="1" if auth else "0")
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
+           "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal", *SAFE_SERVER_OPTIONS]
     if not port_free(host, port):
         raise StudyError(f"port {port} on {host} is in use (another studyapp or program is serving there):"
                          f" stop it, or pass --port {port + 1}")

@@ -4,14 +4,21 @@ A dataset is somebody else's file: it may be 7 GB, it may be corrupt, it may hol
 run for ever or to call functions with side effects. Every query therefore passes these layers,
 each of which would stop a hostile file on its own:
 
-1. a `file:...?mode=ro` URI connection: SQLite itself refuses to write;
+1. a `file:...?mode=ro&immutable=1` URI connection: SQLite itself refuses to write, and touches no
+   file but the database (a WAL-mode file gets no `-wal`/`-shm`; a file whose `-wal` or journal
+   holds changes not yet in it is refused, since reading it would mean writing beside it);
 2. `PRAGMA query_only = ON`: any statement that would change the file is refused;
 3. `PRAGMA trusted_schema = OFF`: views and triggers in the file cannot call risky functions;
-4. `setlimit(SQLITE_LIMIT_ATTACHED, 0)`: no other database file can be attached;
+4. `setlimit`: no attached databases, values of at most `max_value_bytes`, short LIKE/GLOB patterns,
+   a bounded query text and result width;
 5. a text check: one statement, starting with SELECT or WITH;
-6. a deny-by-default authorizer: reads, selects, recursive CTEs and an allowlist of pure functions;
-7. a progress handler that interrupts a query after `time_limit` seconds;
-8. a row cap: a result says when it was truncated (`QueryResult.truncated`).
+6. a deny-by-default authorizer: reads, selects, recursive CTEs, the json_each/json_tree table
+   functions and an allowlist of pure functions;
+7. a time limit, kept by a progress handler and by a watchdog thread that interrupts the connection
+   (`watchdog.py`); the built-ins whose single call could outrun both (instr, replace, trim with a
+   character set) are replaced by linear versions (`sandbox_functions.py`);
+8. a row cap (a result says when it was truncated: `QueryResult.truncated`) and a byte cap (a
+   result larger than `max_result_bytes` is refused: `QueryTooLarge`).
 
 Refusals raise `QueryRefused`, time-outs `QueryTimeout` (both `StudyError`s, so the CLI and pages
 print them as one clear line). Open one `Dataset` per thread, like the study store.
@@ -27,12 +34,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from studyapp.datasets import sandbox_functions
+from studyapp.datasets.watchdog import Watchdog
 from studyapp.errors import StudyError
 
 DEFAULT_TIME_LIMIT = 30.0
 DEFAULT_ROW_CAP = 100_000
+#: The largest string or blob a query may read or make (GitHub bodies are at most 65,536 characters).
+DEFAULT_MAX_VALUE_BYTES = 4 * 2 ** 20
+#: The most bytes (text and blobs, 8 per number) a result may hold in memory.
+DEFAULT_MAX_RESULT_BYTES = 256 * 2 ** 20
+#: Other limits: LIKE/GLOB pattern length (their matcher is O(text x pattern)), query text, result columns.
+MAX_PATTERN = 200
+MAX_SQL_BYTES = 1 * 2 ** 20
+MAX_COLUMNS = 250
 PROGRESS_EVERY = 20_000
 SQLITE_HEADER = b"SQLite format 3\x00"
+#: Table-valued functions a query may use: their virtual tables are set up once, before the authorizer.
+TABLE_FUNCTIONS = ("json_each", "json_tree")
 
 
 class DatasetError(StudyError):
@@ -45,6 +64,10 @@ class QueryRefused(DatasetError):
 
 class QueryTimeout(DatasetError):
     """A query stopped by the time limit."""
+
+
+class QueryTooLarge(DatasetError):
+    """A query whose result, or one of whose values, is larger than the sandbox holds."""
 
 
 #: Functions a dataset query may call: pure, deterministic-enough SQL built-ins. Anything else is refused.
@@ -113,17 +136,24 @@ def check_query_text(sql: str) -> None:
 class Dataset:
     """An open dataset file. Use `open_dataset(path)`; close it (or use `with`) when done."""
 
-    def __init__(self, path: str | Path, *, time_limit: float = DEFAULT_TIME_LIMIT, row_cap: int = DEFAULT_ROW_CAP):
+    def __init__(self, path: str | Path, *, time_limit: float = DEFAULT_TIME_LIMIT, row_cap: int = DEFAULT_ROW_CAP,
+                 max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES, max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES):
         self.path = Path(path)
         self.time_limit = float(time_limit)
         self.row_cap = int(row_cap)
+        self.max_value_bytes = int(max_value_bytes)
+        self.max_result_bytes = int(max_result_bytes)
         self._deadline: float | None = None
         self._limit_now = self.time_limit
         self._introspecting = False
         self._denied: str | None = None
-        self.conn = _connect(self.path)
+        self._too_big = False
+        self._sql = ""
+        self.conn = _connect(self.path, self.max_value_bytes)
+        sandbox_functions.install(self.conn, self.max_value_bytes, self._value_too_big)
         self.conn.set_authorizer(self._authorize)
         self.conn.set_progress_handler(self._progress, PROGRESS_EVERY)
+        self._watchdog = Watchdog(self.conn)
 
     # -- safety hooks -------------------------------------------------------------------------
     def _authorize(self, action: int, arg1: Any, arg2: Any, db: Any, source: Any) -> int:
@@ -149,6 +179,9 @@ class Dataset:
     def _progress(self) -> int:
         return 1 if self._deadline is not None and time.monotonic() > self._deadline else 0
 
+    def _value_too_big(self) -> None:
+        self._too_big = True
+
     # -- queries ------------------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] = (), *, row_cap: int | None = None,
               time_limit: float | None = None) -> QueryResult:
@@ -161,34 +194,54 @@ class Dataset:
                          time_limit if time_limit is not None else self.time_limit)
 
     def _run(self, sql: str, params: tuple, cap: int, limit: float) -> QueryResult:
-        self._denied = None
+        self._denied, self._too_big, self._sql = None, False, sql
         self._limit_now = limit
         start = time.monotonic()
         self._deadline = start + limit
+        self._watchdog.arm(limit)
+        cur = None
         try:
             cur = self.conn.execute(sql, params)
             rows: list[tuple] = []
-            while len(rows) <= cap:
-                chunk = cur.fetchmany(min(10_000, cap + 1 - len(rows)))
-                if not chunk:
+            size, truncated = 0, False
+            for row in cur:  # one row at a time: the byte cap is checked before the next is made
+                if len(rows) == cap:
+                    truncated = True
                     break
-                rows.extend(chunk)
-            truncated = len(rows) > cap
-            if truncated:
-                del rows[cap:]
+                size += sum(len(v) if isinstance(v, (str, bytes)) else 8 for v in row)
+                if size > self.max_result_bytes:
+                    raise QueryTooLarge(f"the result is larger than {_mib(self.max_result_bytes)} (after "
+                                        f"{len(rows):,} rows); select fewer rows or shorter columns",
+                                        path=str(self.path))
+                rows.append(row)
             cols = tuple(d[0] for d in cur.description or ())
-            cur.close()
         except (sqlite3.Error, sqlite3.Warning) as e:
             raise self._translate(e) from None
         finally:
+            if cur is not None:
+                cur.close()
+            self._watchdog.disarm()
             self._deadline = None
         return QueryResult(sql, params, cols, rows, truncated, time.monotonic() - start)
 
     def _translate(self, e: Exception) -> DatasetError:
         msg = str(e)
+        if self._denied and self._denied.startswith("UPDATE on sqlite_master") \
+                and not re.search(r"\bUPDATE\b", self._sql, re.IGNORECASE):
+            return QueryRefused("refused: a table-valued function or virtual table other than "
+                                f"{' and '.join(TABLE_FUNCTIONS)} (pragma_*, dbstat... are not allowed)",
+                                path=str(self.path))
         if self._denied or "not authorized" in msg or "prohibited" in msg:
             what = self._denied or msg
             return QueryRefused(f"refused: {what}", path=str(self.path))
+        if self._too_big or "too big" in msg:
+            return QueryTooLarge(f"a value would be larger than {_mib(self.max_value_bytes)}, the most a dataset "
+                                 "value may have", path=str(self.path))
+        if "pattern too complex" in msg:
+            return QueryRefused(f"refused: a LIKE or GLOB pattern longer than {MAX_PATTERN} characters",
+                                path=str(self.path))
+        if "too many columns" in msg:
+            return QueryRefused(f"refused: more than {MAX_COLUMNS} columns", path=str(self.path))
         if "unsafe use of" in msg:
             return QueryRefused(f"refused: a view or trigger in the dataset makes an {msg} (untrusted schema)",
                                 path=str(self.path))
@@ -256,6 +309,7 @@ class Dataset:
         return int(self.scalar(f"SELECT count(*) FROM {quote_ident(table)}", time_limit=time_limit))
 
     def close(self) -> None:
+        self._watchdog.close()
         self.conn.close()
 
     def __enter__(self) -> "Dataset":
@@ -269,14 +323,34 @@ def quote_ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _mib(n: int) -> str:
+    return f"{n / 2 ** 20:g} MiB" if n >= 2 ** 20 else f"{n:,} bytes"
+
+
+def _check_side_files(path: Path) -> None:
+    """Refuse a file whose write-ahead log or rollback journal holds changes not yet in it: reading
+    those needs SQLite to write beside the file (the -shm index, or rolling the journal back)."""
+    for suffix, what in (("-wal", "a write-ahead log"), ("-journal", "a rollback journal")):
+        side = path.with_name(path.name + suffix)
+        try:
+            if side.is_file() and side.stat().st_size > 0:
+                raise DatasetError(f"{side.name} beside it holds {what} with changes not yet in the database "
+                                   "(is it open in another program?); close that program or checkpoint the "
+                                   "database (sqlite3 FILE 'PRAGMA wal_checkpoint(TRUNCATE)'), or work on a copy",
+                                   path=str(path))
+        except OSError:
+            continue
+
+
+def _connect(path: Path, max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES) -> sqlite3.Connection:
     if not path.is_file():
         raise DatasetError("no such dataset file", path=str(path))
     with path.open("rb") as fh:
         if fh.read(16) != SQLITE_HEADER:
             raise DatasetError("not a SQLite database (the file does not start with the SQLite header)",
                                path=str(path))
-    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+    _check_side_files(path)
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro&immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None)
         conn.execute("PRAGMA query_only = ON")
@@ -284,13 +358,20 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA cell_size_check = ON")
         conn.execute("PRAGMA mmap_size = 0")
         conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max_value_bytes)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_PATTERN)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_BYTES)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        for fn in TABLE_FUNCTIONS:  # their virtual tables are made on first use, which the authorizer would deny
+            conn.execute(f"SELECT count(*) FROM {fn}('[]')").fetchone()
     except sqlite3.Error as e:
         raise DatasetError(f"cannot open the dataset read-only: {e}", path=str(path)) from None
     return conn
 
 
-def open_dataset(path: str | Path, *, time_limit: float = DEFAULT_TIME_LIMIT,
-                 row_cap: int = DEFAULT_ROW_CAP) -> Dataset:
-    """Open `path` read-only and untrusted (see the module docstring for the layers)."""
-    return Dataset(path, time_limit=time_limit, row_cap=row_cap)
+def open_dataset(path: str | Path, *, time_limit: float = DEFAULT_TIME_LIMIT, row_cap: int = DEFAULT_ROW_CAP,
+                 **limits: int) -> Dataset:
+    """Open `path` read-only and untrusted (see the module docstring for the layers); `limits`:
+    `max_value_bytes`, `max_result_bytes`."""
+    return Dataset(path, time_limit=time_limit, row_cap=row_cap, **limits)

@@ -10,7 +10,14 @@ metadata when the archive carries one, and where each message should point), or 
 Source files are looked up as the tools write them: `internal://x.txt` is `sources/x.txt`
 (the standard's folder), `Sources/x.txt` (NVivo, MAXQDA) or `x.txt` at the top, in any letter case.
 Nothing is extracted to disk, so member names cannot escape anywhere; a bare `.qde` reads its
-sources only from the folder it sits in (no `..`, no absolute paths).
+sources only from the folder it sits in (no `..`, no absolute paths, no symlink that leads out).
+
+A project is untrusted: the zip is checked before anything is read (`zip_limits.check_zip`: no
+member beyond `MAX_MEMBER_BYTES` or packed more than 200:1, no overlapping entries, a bounded member
+count), and everything read (the XML and every source, once per reference: twenty sources pointing
+at one member count twenty times, as they would be stored twenty times) counts against
+`MAX_READ_BYTES`. Media members a project carries but studyapp never reads (audio, PDFs) only count
+as their entries.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -26,11 +34,20 @@ from studyapp.errors import InvalidInput
 from studyapp.interop import refi_read
 from studyapp.interop.refi_model import Project
 from studyapp.readers.text import decode_text
+from studyapp.zip_limits import ReadBudget, ZipLimits, check_zip
 
 PROJECT_MEMBER = "project.qde"
 META_MEMBER = "studyapp.json"
 #: The largest member (uncompressed) read from an archive: projects are text; this refuses zip bombs.
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
+#: Everything read from one project, each reference counted: far above real projects (a hundred
+#: interviews are ~20 MB of text), far below what exhausts memory or disk.
+MAX_READ_BYTES = 1024 * 1024 * 1024
+
+
+def _limits() -> ZipLimits:
+    # entries studyapp never reads (media) may be large; what it reads is held to MAX_READ_BYTES
+    return ZipLimits(max_total=1 << 50, max_member=1 << 50, max_ratio=200.0, max_members=100_000)
 
 
 @dataclass
@@ -56,11 +73,12 @@ def _candidates(name: str) -> list[str]:
     return [name, f"sources/{name}", f"sources/{base}", base]
 
 
-def _zip_reader(zf: zipfile.ZipFile, label: str) -> Callable[[str], str | None]:
+def _zip_reader(zf: zipfile.ZipFile, label: str, budget: ReadBudget) -> Callable[[str], str | None]:
     by_fold = {}
     for info in zf.infolist():
         if not info.is_dir():
             by_fold.setdefault(info.filename.casefold(), info)
+    texts: dict[str, str] = {}
 
     def read(name: str) -> str | None:
         clean = _member_name(name)
@@ -69,7 +87,10 @@ def _zip_reader(zf: zipfile.ZipFile, label: str) -> Callable[[str], str | None]:
         for cand in _candidates(clean):
             info = by_fold.get(cand.casefold())
             if info is not None:
-                return decode_text(_read_member(zf, info, label), f"{label} ({info.filename})", strict=True)
+                budget.take(info.file_size, info.filename)
+                if info.filename not in texts:
+                    texts[info.filename] = decode_text(_read_member(zf, info, label), f"{label} ({info.filename})", strict=True)
+                return texts[info.filename]
         return None
     return read
 
@@ -80,19 +101,44 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> byte
                            f"{MAX_MEMBER_BYTES:,} a project member may have", path=label)
     try:
         return zf.read(info)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, NotImplementedError) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError,
+            NotImplementedError) as e:
         raise InvalidInput(f"cannot read {info.filename} from the archive: {e}", path=label) from None
 
 
-def _folder_reader(folder: Path, label: str) -> Callable[[str], str | None]:
+def _inside(folder: Path, p: Path) -> Path | None:
+    """`p` when it is a file whose real path (symlinks followed) stays inside `folder`."""
+    try:
+        real = p.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return real if real.is_file() and real.is_relative_to(folder) else None
+
+
+def _folder_reader(folder: Path, label: str, budget: ReadBudget) -> Callable[[str], str | None]:
+    root = folder.resolve()
+
     def read(name: str) -> str | None:
         clean = _member_name(name)
         if clean is None:
             return None
         for cand in _candidates(clean):
             for p in (folder / cand, folder / cand.replace("sources/", "Sources/", 1)):
-                if p.is_file():
-                    return decode_text(p.read_bytes(), str(p), strict=True)
+                if not p.is_file() and not p.is_symlink():
+                    continue
+                real = _inside(root, p)
+                if real is None:
+                    raise InvalidInput(f"{cand} leads out of the project's folder (a symlink?); a project reads "
+                                       "its sources only from its own folder", path=label)
+                size = real.stat().st_size
+                if size > MAX_MEMBER_BYTES:
+                    raise InvalidInput(f"{cand} is {size:,} bytes, more than the {MAX_MEMBER_BYTES:,} a project "
+                                       "source may have", path=label)
+                budget.take(size, cand)
+                try:
+                    return decode_text(real.read_bytes(), str(p), strict=True)
+                except OSError as e:
+                    raise InvalidInput(f"cannot read {cand}: {e.strerror or e}", path=label) from None
         return None
     return read
 
@@ -130,7 +176,9 @@ def open_project(path: str | Path) -> Package:
         raise InvalidInput(f"cannot read the file: {e.strerror or e}", path=str(path)) from None
     if path.suffix.lower() == ".qdpx":
         raise InvalidInput("not a zip archive (a .qdpx project is a zip holding project.qde)", path=str(path))
-    return _from_qde(str(path), data, _folder_reader(path.parent, str(path)))
+    budget = ReadBudget(MAX_READ_BYTES, str(path), "project bytes")
+    budget.take(len(data), path.name)
+    return _from_qde(str(path), data, _folder_reader(path.parent, str(path), budget))
 
 
 def _from_zip(label: str, source) -> Package:
@@ -139,13 +187,16 @@ def _from_zip(label: str, source) -> Package:
     except (zipfile.BadZipFile, OSError) as e:
         raise InvalidInput(f"not a readable zip archive: {e}", path=label) from None
     with zf:
+        check_zip(zf, label, _limits())
+        budget = ReadBudget(MAX_READ_BYTES, label, "project bytes")
         qde = [i for i in zf.infolist() if PurePosixPath(i.filename).name.casefold() == PROJECT_MEMBER
                and not i.is_dir()]
         if not qde:
             raise InvalidInput("the archive holds no project.qde, so it is not a REFI-QDA project", path=label)
         top = min(qde, key=lambda i: i.filename.count("/"))
+        budget.take(top.file_size, top.filename)
         data = _read_member(zf, top, label)
-        reader = _zip_reader(zf, label)
+        reader = _zip_reader(zf, label, budget)
         prefix = top.filename[: -len(PurePosixPath(top.filename).name)]
         read = (lambda n: reader(prefix + n) or reader(n)) if prefix else reader
         where = f"{label} ({top.filename})"

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from studyapp.readers.yaml_safety import AliasRefused, check_aliases
+
 from studyapp.errors import InvalidInput, StudyError
 
 
@@ -79,6 +81,14 @@ def load_yaml_lines(text: str, *, path: str | None = None, error: type[StudyErro
                     max_aliases: int = 0) -> Any:
     """The document of `text` (LineMap / LineSeq / scalars), or `error(message, path=, line=)`.
     `max_aliases` allows that many `*alias` uses (a codebook reuses one code list for several fields)."""
+    try:
+        # Before anything is built: aliases that expand beyond reason (a "billion laughs") and
+        # nesting deeper than the loader's recursion, read from the event stream in linear time.
+        check_aliases(text, allow=max_aliases > 0)
+    except AliasRefused as e:
+        raise error(str(e.problem), path=path, line=e.problem_mark.line + 1 if e.problem_mark else None) from None
+    except yaml.YAMLError:
+        pass  # not valid YAML: the loader below says where
     loader = _Loader(text)
     loader.max_aliases = max_aliases
     try:

@@ -115,11 +115,12 @@ def to_markdown(df: pd.DataFrame, *, caption: str | None = None, notes: Sequence
     return "\n".join(lines) + "\n"
 
 
-def to_csv(df: pd.DataFrame) -> str:
-    """The frame as CSV (no index), text cells neutralised so no spreadsheet runs them as formulas."""
+def to_csv(df: pd.DataFrame, *, index: bool = False) -> str:
+    """The frame as CSV (with its index labels only when `index`), text cells neutralised so no
+    spreadsheet runs them as formulas: every table studyapp writes as CSV comes through here."""
     from studyapp.domain.spreadsheet_safe import safe_frame
 
-    return safe_frame(df).to_csv(index=False, lineterminator="\n")
+    return safe_frame(df).to_csv(index=index, lineterminator="\n")
 
 
 def render_table(df: pd.DataFrame, fmt: str, *, caption: str | None = None, label: str | None = None,

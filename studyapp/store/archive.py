@@ -15,6 +15,7 @@ then opens it as a `Store`, which applies any newer migrations the usual way.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from studyapp.store import migrations as schema
 
 MIGRATIONS_TABLE = "_sqlite_migrations"
 _ROWID_NAMES = {"rowid", "_rowid_", "oid"}
-_BATCH = 2_000
+BATCH = 2_000  # rows stored with one executemany
 
 
 def quote(name: str) -> str:
@@ -124,14 +125,16 @@ def count_in_file(path: str | Path, table: str) -> int:
 
 
 def backup_to(conn: sqlite3.Connection, dest: str | Path) -> int:
-    """Copy the database behind `conn` to the new file `dest` with SQLite's online backup API.
+    """Copy the database behind `conn` to the new (or empty) file `dest`, made 0600, with SQLite's
+    online backup API.
 
     One step (pages=-1) copies a consistent snapshot; in WAL mode writers go on meanwhile (a
     step-wise backup would restart on every write by another connection and might never finish).
     The copy is switched to a rollback journal so it is one self-contained file. Returns its pages."""
     try:
+        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT, 0o600))  # a copy of every coder's values: private
         dst = sqlite3.connect(str(dest))
-    except sqlite3.Error as e:
+    except (sqlite3.Error, OSError) as e:
         raise StudyError(f"cannot create the file: {e}", path=str(dest)) from None
     try:
         conn.backup(dst)
@@ -212,7 +215,7 @@ class StudyLoader:
         n, batch = 0, []
         for row in data:
             batch.append(row)
-            if len(batch) >= _BATCH:
+            if len(batch) >= BATCH:
                 self.conn.executemany(sql, batch)
                 n, batch = n + len(batch), []
         if batch:

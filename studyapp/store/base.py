@@ -17,6 +17,7 @@ from typing import Any, Iterator
 from sqlite_utils import Database
 
 from studyapp.errors import NotFound, StudyError
+from studyapp.files import create_private, private_dir
 from studyapp.store import migrations
 from studyapp.store.annotations import Annotations
 from studyapp.store.claims import Claims
@@ -71,7 +72,8 @@ class Store:
         folder = Path(folder)
         if cls.exists(folder):
             raise StudyError(f"{folder} already holds a study ({DB_NAME})")
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)  # a study holds every coder's values: 0700, the database (and its -wal) 0600
+        create_private(cls.db_path(folder)).close()
         store = cls._connect(folder)
         with store.transaction():
             store.set_meta("title", title or folder.resolve().name)

@@ -107,7 +107,7 @@ def test_risky_functions_are_refused_in_queries_and_in_the_files_views(hostile):
             ds.query("SELECT load_extension('x')")
         with pytest.raises(QueryRefused, match="untrusted schema"):
             ds.query("SELECT * FROM loader")
-        with pytest.raises(QueryRefused, match="PRAGMA|sqlite_master"):
+        with pytest.raises(QueryRefused, match="PRAGMA|pragma_"):
             ds.query("SELECT * FROM pragma_table_info('t')")
 
 

@@ -9,12 +9,12 @@ command and the page's download button both call `render`.
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
 from typing import Sequence
 
+from studyapp.domain import spreadsheet_safe
 from studyapp.errors import StudyError
 from studyapp.render import tables
 from studyapp.services.agreement.fields import (
@@ -117,7 +117,7 @@ def to_latex(rows: list[FieldAgreement], title: str = "") -> str:
 
 def to_csv(rows: list[FieldAgreement], title: str = "") -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = spreadsheet_safe.writer(buf, lineterminator="\n")
     w.writerow([k for k, _ in COLUMNS])
     for fa in rows:
         h = fa.headline()

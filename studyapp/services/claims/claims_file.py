@@ -18,7 +18,6 @@ import yaml
 
 from studyapp.datasets.metrics import METRICS
 from studyapp.errors import InvalidInput, NotFound
-from studyapp.readers.text import decode_text, read_bytes
 from studyapp.readers.yaml_lines import LineMap, line_of, load_yaml_lines
 from studyapp.services.claims.verdicts import parse_rule
 from studyapp.stats.hypothesis import ALTERNATIVES, TESTS
@@ -28,6 +27,8 @@ CLAIM_KEYS = {"id", "text", "type", "sources", "metric", "params", "test", "alte
               "checks", "require", "correction", "dataset", "validated_quantitatively", "merged_from", "note"}
 CHECK_KEYS = {"metric", "params", "test", "alternative", "rule", "refute", "label"}
 TYPES = ("qualitative", "quantitative")
+#: A claims file is written by people: a few KB. Beyond this it is not one (and is not parsed).
+MAX_FILE_BYTES = 16 * 2 ** 20
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,31 @@ _Map = LineMap
 
 def _line(obj: Any, key: str | None = None) -> int | None:
     return line_of(obj, key) if isinstance(obj, LineMap) else None
+
+
+def snapshot_sources(metric: str, params: dict) -> list:
+    """The snapshot sources a turnover check names ("dataset" or file lists), one per registry."""
+    if metric == "turnover":
+        return [params.get("snapshots")]
+    regs = params.get("registries")
+    return list(regs.values()) if metric == "turnover_compare" and isinstance(regs, dict) else []
+
+
+def snapshot_path_problem(source) -> str | None:
+    """Why a snapshot source may not be read (None when it may): files are named by paths relative
+    to the study folder, never absolute, never through `..`, never hidden or the study database."""
+    if source in (None, "dataset"):
+        return None
+    files = [source] if isinstance(source, str) else list(source) if isinstance(source, list) else None
+    if files is None or not all(isinstance(f, str) and f.strip() for f in files):
+        return 'snapshots must be "dataset" or a list of file paths relative to the study folder'
+    for f in files:
+        parts = Path(f).parts
+        if Path(f).is_absolute() or "\\" in f or ".." in parts or any(x.startswith(".") for x in parts) \
+                or Path(f).name.startswith(Store.db_path(".").name):
+            return (f"snapshot {f!r} is not a file of the study folder: name snapshots by a path relative to it "
+                    "(e.g. claims/npm-2023.csv)")
+    return None
 
 
 def default_rule(test: str) -> str:
@@ -70,6 +96,10 @@ def _check(c: dict, parent: dict, where: str) -> Check:
     if unknown:
         raise InvalidInput(f"{where}: metric {metric!r} has no parameter {unknown[0]!r} "
                            f"(it takes: {', '.join(m.params)})", line=_line(params, unknown[0]) or _line(c, "params"))
+    for src in snapshot_sources(metric, params) if m.source == "snapshots" else []:
+        problem = snapshot_path_problem(src)
+        if problem:
+            raise InvalidInput(f"{where}: {problem}", line=_line(params, "snapshots") or _line(c, "params"))
     if m.source == "codings":
         for needed in ("codebook", "field", "code"):
             if params.get(needed) in (None, ""):
@@ -120,9 +150,9 @@ def checks_of(claim: dict) -> list[Check]:
 
 def check_claim(c: dict) -> dict:
     """Validate one claims.yaml entry; returns {id, text, type, data}."""
-    where = f"claim {c.get('id', '?')}"
     if not isinstance(c, dict):
-        raise InvalidInput("each claim must be a mapping")
+        raise InvalidInput(f"each claim must be a mapping (id, text, ...), not {type(c).__name__} {str(c)[:40]!r}")
+    where = f"claim {c.get('id', '?')}"
     bad = sorted(set(c) - CLAIM_KEYS)
     if bad:
         raise InvalidInput(f"{where}: unknown key {bad[0]!r} (see docs/claims.md)", line=_line(c, bad[0]))
@@ -154,6 +184,25 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def _read_text(path: Path) -> str:
+    """The file's text: refused with a clear message when missing, beyond reason in size, or not UTF-8."""
+    if not path.is_file():
+        raise InvalidInput("no such claims file", path=str(path))
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InvalidInput(f"{size:,} bytes: a claims file of more than {MAX_FILE_BYTES:,} bytes is not one "
+                               "people wrote", path=str(path))
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InvalidInput(f"cannot read the file: {e.strerror or e}", path=str(path)) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InvalidInput(f"not UTF-8 text (byte {e.start} is {raw[e.start]:#04x}); save the file as UTF-8",
+                           path=str(path), line=raw[: e.start].count(b"\n") + 1) from None
+
+
 @dataclass(frozen=True)
 class ClaimsFile:
     path: Path
@@ -164,9 +213,7 @@ class ClaimsFile:
 def read_claims_file(path: str | Path) -> ClaimsFile:
     """Parse and check a claims.yaml; every problem raises InvalidInput with path and line."""
     path = Path(path)
-    if not path.is_file():
-        raise InvalidInput("no such claims file", path=str(path))
-    text = decode_text(read_bytes(path), str(path), strict=True)
+    text = _read_text(path)
     doc = load_yaml_lines(text, path=str(path)) or {}
     if not isinstance(doc, dict) or not isinstance(doc.get("claims"), list):
         raise InvalidInput("a claims file is a mapping with a `claims:` list", path=str(path), line=1)

@@ -15,6 +15,7 @@ is not a lead counts only finals, their own values and rounds whose reconciliati
 from __future__ import annotations
 
 import time
+import zipfile
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +27,10 @@ import pandas as pd
 from studyapp.datasets.metrics import METRICS, MetricResult
 from studyapp.datasets.metrics import turnover as turnover_metrics
 from studyapp.datasets.metrics.codings import CodingTable
-from studyapp.datasets.sandbox import Dataset, open_dataset
+from studyapp.datasets.sandbox import Dataset, DatasetError, open_dataset
 from studyapp.errors import InvalidInput, NotFound, StudyError
-from studyapp.services.claims.claims_file import Check, checks_of
+from studyapp.files import check_input_size
+from studyapp.services.claims.claims_file import Check, checks_of, snapshot_path_problem, snapshot_sources
 from studyapp.services.claims.verdicts import (
     INCONCLUSIVE,
     Verdict,
@@ -88,7 +90,8 @@ class ClaimOutcome:
 
     def record(self) -> dict:
         """What the study keeps of this validation (numbers, queries, a chart sample; no full tables)."""
-        return {**self.to_json(), "dataset": self.dataset, "seconds": self.seconds, "spec": self.spec,
+        return {**self.to_json(), "claim_text": self.text, "dataset": self.dataset, "seconds": self.seconds,
+                "spec": self.spec,
                 "checks": [_check_record(c) for c in self.checks]}
 
 
@@ -147,6 +150,37 @@ def _dataset_path(spec: str | None, base: Path | None) -> Path | None:
     return p if p.is_absolute() or base is None else base / p
 
 
+def _require_file(path: Path, what: str) -> None:
+    """A dataset named by the user that is not there stops validation: recording every claim as
+    inconclusive because of a typo would look like evidence."""
+    if not path.is_file():
+        raise DatasetError(f"no such dataset file ({what}); nothing was validated or recorded", path=str(path))
+
+
+def snapshot_files(source, base: Path | None) -> list[Path]:
+    """The snapshot files a turnover check names, each inside `base` (the study's or the claims
+    file's folder): a path out of it (absolute, `..`, a symlink out), the study database or a hidden
+    file is refused without being opened, so a claim cannot make the server read or show any file."""
+    problem = snapshot_path_problem(source)
+    if problem:
+        raise InvalidInput(problem)
+    if source in (None, "dataset"):
+        return []
+    root = (base or Path.cwd()).resolve()
+    out = []
+    for f in [source] if isinstance(source, str) else source:
+        real = (root / f).resolve()
+        if not real.is_relative_to(root) or _hidden_or_db(real.relative_to(root)):
+            raise InvalidInput(f"snapshot {f!r} leads out of the study folder (a symlink?): snapshots are files "
+                               "of the study folder")
+        out.append(check_input_size(real, what="a snapshot file"))
+    return out
+
+
+def _hidden_or_db(rel: Path) -> bool:
+    return any(p.startswith(".") for p in rel.parts) or rel.name.startswith(Store.db_path(".").name)
+
+
 def compute_metric(check: Check, *, dataset: Dataset | None, store: Store | None, base: Path | None,
                    viewer: str | None = None) -> MetricResult:
     """Run the check's metric on its source with the claim's parameters."""
@@ -161,6 +195,8 @@ def compute_metric(check: Check, *, dataset: Dataset | None, store: Store | None
     elif metric.source == "snapshots":
         k = int(params["k"])
         runs: list = []
+        for src in snapshot_sources(check.metric, params):
+            snapshot_files(src, base)
         if check.metric == "turnover":
             regs = {str(params["registry"]): turnover_metrics.load(params["snapshots"], k=k, dataset=dataset,
                                                                  base=base, runs=runs)}
@@ -189,6 +225,12 @@ def validate(claims: Sequence[dict], *, dataset: str | Path | None = None, store
              time_limit: float | None = None) -> list[ClaimOutcome]:
     """Validate claims ({id, text, type, data}); datasets are opened read-only, once each."""
     specs = [(c, checks_of(c)) for c in claims]
+    if dataset is not None:
+        _require_file(Path(dataset), "--dataset, or the study's dataset")
+    for c, cs in specs:
+        p = _dataset_path(c["data"].get("dataset"), base)
+        if p is not None and any(METRICS[k.metric].source != "codings" for k in cs):
+            _require_file(p, f"the dataset claim {c['id']} names")
     total = sum(max(1, len(cs)) for _, cs in specs)
     done = 0
     outcomes = []
@@ -227,7 +269,7 @@ def _run_check(check: Check, claim: dict, ds_for, store, base, viewer) -> CheckO
         m = compute_metric(check, dataset=ds, store=store, base=base, viewer=viewer)
         t = run_test(check, m)
         return CheckOutcome(check, m, t, Verdict(INCONCLUSIVE, "pending"), None, time.perf_counter() - start)
-    except (StudyError, ValueError) as e:
+    except (StudyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as e:  # bad data: this check only
         return CheckOutcome(check, None, None, Verdict(INCONCLUSIVE, f"the metric could not be computed: {e}"),
                             str(e), time.perf_counter() - start)
 
@@ -301,7 +343,8 @@ def evidence_table(store: Store) -> pd.DataFrame:
                      "value": r.get("value"), "test": r.get("test"), "statistic": r.get("statistic"),
                      "p_value": r.get("p_value"), "effect_size": r.get("effect_size"), "n": r.get("n"),
                      "validated_at": r.get("at"), "reason": r.get("reason"),
-                     "stale": bool(r) and r.get("spec") != _spec_of(c)})
+                     "stale": bool(r) and (r.get("spec") != _spec_of(c)
+                                           or r.get("claim_text", c["text"]) != c["text"])})
     return pd.DataFrame(rows)
 
 

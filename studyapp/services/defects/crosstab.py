@@ -11,13 +11,13 @@ but carries a caution.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
 import warnings
 from typing import Sequence
 
+from studyapp.domain import spreadsheet_safe
 from studyapp.services.defects.analysis import (
     codes_at,
     defect_codebook,
@@ -153,7 +153,7 @@ def render(result: dict, fmt: str = "json") -> str:
         return render_table(fmt=fmt, **paper_table(result)).rstrip("\n")
     if fmt == "csv":
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = spreadsheet_safe.writer(buf, lineterminator="\n")
         w.writerow([f"{result['row_field']} \\ {result['col_field']}", *result["cols"], "total"])
         for rid, r, t in zip(result["rows"], result["counts"], result["row_totals"]):
             w.writerow([rid, *r, t])

@@ -123,17 +123,17 @@ def import_defects(store: Store, paths: Sequence[str | Path], *, columns: dict[s
         if strict and first:
             raise InvalidInput(f"{len(report.rejected)} of {report.read} issues rejected and --strict given: "
                                f"nothing imported (first: {first['reason']})", path=str(path), record=first["record"])
-    existing = set(store.units.ids_by_key("defect"))
-    issue_counts: dict[str, int] = {}
-    for row in store.defects.issue_index():
-        if row["issue"]:
-            issue_counts[row["issue"]] = max(issue_counts.get(row["issue"], 0), int(row["defect"] or 1))
-    planned = []
-    for path, records, report in read:
-        units = _units(records, path, existing, issue_counts, report)
-        existing |= {u["key"] for u in units}
-        planned.append((path, units, report))
-    with store.transaction():
+    with store.transaction():  # duplicates are counted inside it: the same file imported twice at once counts them
+        existing = set(store.units.ids_by_key("defect"))
+        issue_counts: dict[str, int] = {}
+        for row in store.defects.issue_index():
+            if row["issue"]:
+                issue_counts[row["issue"]] = max(issue_counts.get(row["issue"], 0), int(row["defect"] or 1))
+        planned = []
+        for path, records, report in read:
+            units = _units(records, path, existing, issue_counts, report)
+            existing |= {u["key"] for u in units}
+            planned.append((path, units, report))
         for path, units, report in planned:
             imp = store.imports.start(kind="defects", file=path.name, source=source, actor=actor)
             if units:

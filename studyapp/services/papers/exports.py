@@ -4,13 +4,12 @@ XLSX cells are guarded against formula injection (a title starting with `=` stay
 
 from __future__ import annotations
 
-import csv
 import io
 
 import bibtexparser
 from bibtexparser.model import Entry, Field
 
-from studyapp.domain.spreadsheet_safe import safe_frame, safe_rows
+from studyapp.domain.spreadsheet_safe import DictWriter, excel_sheet
 from studyapp.services.papers import extraction, screening
 from studyapp.store import Store
 
@@ -45,9 +44,9 @@ def included_bibtex(store: Store) -> str:
 
 def _csv(rows: list[dict], columns: list[str]) -> str:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    w = DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
-    w.writerows(safe_rows(rows))
+    w.writerows(rows)
     return buf.getvalue()
 
 
@@ -91,9 +90,9 @@ def extraction_xlsx(store: Store, viewer: str | None) -> bytes:
     df = pd.DataFrame(rows, columns=["key", "title", "year", "coder"] + [f.id for f in cb.fields])
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        safe_frame(df).to_excel(xw, sheet_name="extraction", index=False)
-        pd.DataFrame([{"field": f.id, "label": f.label, "type": f.type, "definition": f.definition}
-                      for f in cb.fields]).to_excel(xw, sheet_name="fields", index=False)
+        excel_sheet(df, xw, "extraction")
+        excel_sheet(pd.DataFrame([{"field": f.id, "label": f.label, "type": f.type, "definition": f.definition}
+                                  for f in cb.fields]), xw, "fields")
     return buf.getvalue()
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from studyapp.domain.roles import lead_only
 from studyapp.errors import InvalidInput, NotFound, StudyError
+from studyapp.files import check_input_size
 from studyapp.readers import read_papers, read_papers_bytes
 from studyapp.readers.papers.records import PaperRecord, ReadResult, clean, clean_doi
 from studyapp.services.papers.dedup import DEFAULT_THRESHOLD, matcher_for
@@ -173,7 +174,7 @@ def import_papers(store: Store, files: list[str | Path], *, source: str | None =
     transaction. Only a lead imports search results (`actor`, see `domain.roles.lead_only`);
     reviewers may snowball."""
     lead_only(store, actor, "import papers")
-    results = [(str(f), read_papers(f)) for f in files]
+    results = [(str(f), read_papers(check_input_size(f))) for f in files]
     return import_results(store, results, source=source, search_string=search_string, actor=actor,
                           dedup=dedup, threshold=threshold, keep_keys=keep_keys, strict=strict)
 

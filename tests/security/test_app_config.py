@@ -1,0 +1,47 @@
+"""The served app shows coders no tracebacks (they carry server paths and code): showErrorDetails is
+"none" in the repository's config and on `studyapp serve`'s command line, which holds wherever
+studyapp is installed and whatever folder it is started from."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_repository_config_hides_error_details():
+    cfg = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["client"]["showErrorDetails"] == "none"
+
+
+def test_serve_passes_it_on_the_command_line(study, monkeypatch):
+    from studyapp.cli import study as study_cli
+
+    seen = {}
+
+    class Fake:
+        def __init__(self, cmd, **kw):
+            seen["cmd"], seen["cwd"] = cmd, kw.get("cwd")
+
+        def wait(self, timeout=None):
+            return 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(study_cli.subprocess, "Popen", Fake)
+    assert study_cli.serve_study(study.folder, 8599, "127.0.0.1") == 0
+    cmd = seen["cmd"]
+    assert cmd[cmd.index("--client.showErrorDetails") + 1] == "none"
+
+
+def test_streamlit_takes_the_setting(tmp_path):
+    """The value is one this Streamlit knows (an unknown one would be ignored with a warning)."""
+    out = subprocess.run([sys.executable, "-m", "streamlit", "config", "show", "--client.showErrorDetails", "none"],
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    shown = [line for line in out.stdout.splitlines() if line.startswith("showErrorDetails")]
+    assert shown == ['showErrorDetails = "none"'], shown
