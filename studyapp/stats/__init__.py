@@ -36,6 +36,7 @@ Single statistics (all keyword options after the data)
     scott_pi(matrix, *, weights=None, categories=None)                             two coders
     fleiss_kappa(data, *, weights=None, categories=None)
     krippendorff_alpha(data, *, level="nominal", categories=None)                  sets -> MASI
+    alpha_from_coincidences(o, *, level, domain, n_units, n_coders, has_values=True)   kept V x V matrix
     masi_alpha(matrix_of_sets), masi_distance(a, b)
     gwet_ac1(data, *, weights=None, categories=None)       weights given -> AC2
     gwet_ac2(data, *, weights="quadratic"|"linear"|"ordinal", categories=None)
@@ -56,7 +57,7 @@ Bands
     band_for(statistic, value) -> (band, source); krippendorff_band(alpha); landis_koch_band(kappa)
 """
 
-from studyapp.stats.alpha import krippendorff_alpha, masi_alpha, masi_distance
+from studyapp.stats.alpha import alpha_from_coincidences, krippendorff_alpha, masi_alpha, masi_distance
 from studyapp.stats.bands import (
                                              KRIPPENDORFF_2004,
                                              LANDIS_KOCH_1977,
@@ -89,7 +90,7 @@ from studyapp.stats.result import Stat
 from studyapp.stats.summary import Summary, summarize
 
 __all__ = [
-    "BootstrapCI", "CodeAgreement", "ConfusionMatrix", "KRIPPENDORFF_2004", "LANDIS_KOCH_1977", "PairwiseKappa",
+    "BootstrapCI", "CodeAgreement", "alpha_from_coincidences", "ConfusionMatrix", "KRIPPENDORFF_2004", "LANDIS_KOCH_1977", "PairwiseKappa",
     "Stat", "Summary", "UnitCounts", "band_for", "bootstrap_ci", "brennan_prediger", "category_proportions",
     "cohen_kappa", "confusion_matrix", "fleiss_kappa", "gwet_ac1", "gwet_ac2", "kalpha_bootstrap_ci",
     "krippendorff_alpha", "krippendorff_band", "landis_koch_band", "masi_alpha", "masi_distance",
