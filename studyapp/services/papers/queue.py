@@ -3,12 +3,19 @@ first, ranked by a model trained only on what that reviewer may see (their own d
 lead's final ones, never another reviewer's blind decisions); with the stopping hint.
 
 Split from `screening` (decisions, verdicts, conflicts) because the queue is the part that trains a
-model and keeps the TF-IDF features of the study's papers.
+model and keeps the TF-IDF features of the study's papers (in memory, and in a hidden folder of the
+study so that the first queue of a new server process does not vectorise every abstract again).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 
 from studyapp.services.papers.screening import (
     STAGES,
@@ -73,24 +80,96 @@ def queue(store: Store, stage: str, coder: str, *, prioritise: bool = True) -> Q
 
 
 _FEATURES: dict[tuple, tuple[dict[int, int], object]] = {}
+#: Where a study keeps its papers' TF-IDF features: a hidden folder of the study (never exported in
+#: an archive or a replication package, since it is derived and rebuilt when absent).
+FEATURES_DIR = ".cache/screening-features"
+#: Part of the on-disk key: bump it when `screening_model.features` changes what it computes.
+FEATURES_VERSION = "tfidf-1-2gram-sublinear-maxdf0.95-v1"
 
 
 def _features_for(store: Store, ids: list[int]):
-    """TF-IDF rows of `ids`, from features of every paper of the study kept while its set of papers
-    stays the same (a decision changes no text), so retraining after a decision costs a model fit,
-    not reading and vectorising every abstract again."""
-    from studyapp.services.papers.screening_model import features
+    """TF-IDF rows of `ids`, from features of every paper of the study.
 
+    Kept at two levels, both keyed on the paper set (a decision changes no text): in this process
+    while the set's signature stays the same, so retraining after a decision costs a model fit; and
+    in the study folder, keyed on a hash of every paper's id, title and abstract, so a new server
+    process loads the matrix instead of reading and vectorising every abstract again."""
     key = (str(store.folder), store.units.signature("paper"))
     if key not in _FEATURES:
-        texts = store.units.texts("paper")
-        order = list(texts)
-        X = features([f"{texts[i][0]}\n{texts[i][1]}" for i in order])
         if len(_FEATURES) >= 4:
             _FEATURES.pop(next(iter(_FEATURES)))
-        _FEATURES[key] = ({u: n for n, u in enumerate(order)}, X)
+        _FEATURES[key] = paper_features(store)
     row_of, X = _FEATURES[key]
     return X[[row_of[i] for i in ids]]
+
+
+def warm_up(store: Store | None = None) -> None:
+    """Import the model's libraries (scikit-learn takes about a second, once per process) and, given
+    a study, load its papers' features into memory: for a server to call in a background thread at
+    start, so the first queue a reviewer opens costs only the model fit."""
+    import sklearn.linear_model  # noqa: F401
+    import sklearn.model_selection  # noqa: F401
+    import sklearn.svm  # noqa: F401
+
+    if store is not None and store.units.count("paper"):
+        _features_for(store, [])
+
+
+def paper_features(store: Store) -> tuple[dict[int, int], object]:
+    """(unit id -> row, TF-IDF matrix) of every paper: loaded from the study's feature file when
+    one was made for exactly these texts, else computed (and saved for the next process)."""
+    from studyapp.services.papers.screening_model import features
+
+    texts = store.units.texts("paper")
+    order = sorted(texts)
+    digest = _texts_digest(order, texts)
+    path = Path(store.folder) / FEATURES_DIR / f"{digest}.npz"
+    X = _load_features(path, order)
+    if X is None:
+        X = features([f"{texts[i][0]}\n{texts[i][1]}" for i in order])
+        _save_features(path, order, X)
+    return {u: n for n, u in enumerate(order)}, X
+
+
+def _texts_digest(order: list[int], texts: dict[int, tuple[str, str]]) -> str:
+    h = hashlib.sha256(FEATURES_VERSION.encode())
+    for i in order:
+        title, text = texts[i]
+        for part in (str(i), title, text):
+            b = part.encode("utf-8", "surrogatepass")
+            h.update(len(b).to_bytes(8, "little"))
+            h.update(b)
+    return h.hexdigest()[:32]
+
+
+def _load_features(path: Path, order: list[int]):
+    """The saved matrix, or None when absent, unreadable or made for other papers."""
+    from scipy import sparse
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if z["ids"].tolist() != order:
+                return None
+            return sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _save_features(path: Path, order: list[int], X) -> None:
+    """Write atomically (a reader never sees half a file) and drop feature files of earlier paper
+    sets; a study folder that cannot be written to just goes without."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, ids=np.asarray(order, dtype=np.int64), data=X.data, indices=X.indices,
+                     indptr=X.indptr, shape=np.asarray(X.shape, dtype=np.int64))
+        os.replace(tmp, path)
+        for old in path.parent.glob("*.npz"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return
 
 
 def _in_order(store: Store, cb_id: str, st: Stage, coder: str, mine: dict) -> list[tuple[str, str | None]]:
