@@ -37,9 +37,11 @@ from studyapp.stats.matrix import (
     MISSING,
     UnitCounts,
     code_matrix,
+    code_sets,
     count_codes,
     is_set_matrix,
     numeric_matrix,
+    set_ids,
 )
 from studyapp.stats.result import (
     NO_DATA,
@@ -169,16 +171,19 @@ def prepare(data: Any, level: str, categories: Sequence | None = None,
 
 
 def prepare_sets(matrix: Any, name: str = "krippendorff_alpha_masi") -> AlphaInput | Stat:
-    """Like `prepare` for a matrix of sets: the distinct sets are the domain, MASI the distance."""
+    """Like `prepare` for a matrix of sets: the distinct sets are the domain, MASI the distance
+    (each cell is looked up once among the distinct sets; distances are computed between those)."""
     m = np.asarray(matrix, dtype=object)
     if m.ndim != 2:
         raise ValueError("reliability data must be a 2-D coders x units matrix")
-    present = np.array([v is not None and not (isinstance(v, float) and v != v) for v in m.ravel()],
-                       dtype=bool).reshape(m.shape)
-    sets = sorted({frozenset(v) for v in m[present]}, key=lambda s: (len(s), sorted(map(str, s))))
-    index = {s: k for k, s in enumerate(sets)}
+    cells, present = code_sets(m)
+    ids, distinct = set_ids(cells, present)
+    order = sorted(range(len(distinct)), key=lambda k: (len(distinct[k]), sorted(map(str, distinct[k]))))
+    sets = [distinct[k] for k in order]
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
     codes = np.full(m.shape, MISSING, dtype=np.int64)
-    codes[present] = [index[frozenset(v)] for v in m[present]]
+    codes[present] = rank[ids] if len(ids) else []
     coded_counts = count_codes(codes, len(sets))
     delta = np.array([[masi_distance(a, b) for b in sets] for a in sets]) if sets else np.zeros((0, 0))
     n_coders = int(present.any(axis=1).sum())

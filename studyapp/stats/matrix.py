@@ -265,3 +265,28 @@ def count_codes(codes: np.ndarray, q: int) -> _sp.csr_array:
     """units x q counts (sparse CSR) from coders x units codes, without a python loop over units."""
     coder_idx, unit_idx = np.nonzero(codes >= 0)
     return sc.from_pairs(unit_idx, codes[coder_idx, unit_idx], (codes.shape[1], q))
+
+
+def code_sets(matrix: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(object matrix of frozensets, present mask) from a coders x units matrix of sets/None."""
+    m = np.asarray(matrix, dtype=object)
+    if m.ndim != 2:
+        raise ValueError("reliability data must be a 2-D coders x units matrix")
+    present = _present(m)
+    out = np.full(m.shape, None, dtype=object)
+    vals = m[present].tolist()
+    if all(t is frozenset for t in set(map(type, vals))):
+        out[present] = m[present]
+    else:
+        converted = np.empty(len(vals), dtype=object)
+        converted[:] = [frozenset(v) for v in vals]
+        out[present] = converted
+    return out, present
+
+
+def set_ids(sets: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, list]:
+    """(ids, distinct): each present cell's index into the distinct sets (first-seen order)."""
+    distinct: dict = {}
+    ids = np.fromiter((distinct.setdefault(v, len(distinct)) for v in sets[present].tolist()), np.int64,
+                      int(present.sum()))
+    return ids, list(distinct)

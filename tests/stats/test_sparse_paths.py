@@ -173,3 +173,18 @@ def test_labels_missing_markers_are_recognised_without_a_python_loop_per_cell():
     weird = np.array([[Decimal(1), Decimal(2)], [Decimal(1), Decimal(1)]], dtype=object)
     assert code_matrix(weird).domain == (1.0, 2.0)
     assert stats.summarize([[True, False, True], [True, True, None]]).categories == (False, True)
+
+
+def test_pattern_counts_drawn_directly_match_drawing_units(monkeypatch):
+    """Resampling n units and counting patterns, or one multinomial draw over the patterns: the same
+    distribution, so the same interval up to Monte Carlo error (and the same mean count exactly)."""
+    m = _data(n_units=2_000, n_coders=3, q=3, missing=0.1, seed=10)
+    direct = stats.bootstrap_ci(m, "krippendorff_alpha", n_boot=4_000, seed=1)
+    monkeypatch.setattr(boot, "_MULTINOMIAL_RATIO", 10 ** 9)  # force drawing unit indexes
+    units = stats.bootstrap_ci(m, "krippendorff_alpha", n_boot=4_000, seed=1)
+    assert direct.low == pytest.approx(units.low, abs=0.01) and direct.high == pytest.approx(units.high, abs=0.01)
+    patterns = np.array([0] * 600 + [1] * 300 + [2] * 100)
+    monkeypatch.setattr(boot, "_MULTINOMIAL_RATIO", 4)
+    drawn = np.vstack(list(boot.resampled_pattern_counts(patterns, 3, 500, np.random.default_rng(0))))
+    assert drawn.shape == (500, 3) and (drawn.sum(axis=1) == 1000).all()
+    np.testing.assert_allclose(drawn.mean(axis=0), [600, 300, 100], rtol=0.02)

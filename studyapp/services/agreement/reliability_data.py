@@ -74,8 +74,10 @@ def reliability_data(store: Store, codebook_id: str, field_id: str, *, rounds: S
     categories: list[str] = []
     if field.is_multi:
         matrix = np.full(shape, None, dtype=object)
-        values = [frozenset(code_at_depth(field, c, depth) for c in json.loads(v)) for v in df["value"]]
-        matrix[coder_codes, unit_codes] = values
+        value_codes, distinct = pd.factorize(df["value"])  # each distinct value is parsed once
+        sets = np.empty(len(distinct), dtype=object)
+        sets[:] = [frozenset(code_at_depth(field, c, depth) for c in json.loads(v)) for v in distinct]
+        matrix[coder_codes, unit_codes] = sets[value_codes]
         level = "nominal"
     elif field.type in ("nominal", "ordinal"):
         categories = categories_at(field, depth)
