@@ -97,7 +97,8 @@ def main() -> None:
     runs = [best(lambda: con.execute(dsql).fetchall(), repeat=1)[0] for _ in range(5)]
     same = scores(rows, cols) == scores(drows, dcols)
     print(f"documentation score of all {len(rows):,} models ({db.name}):")
-    print(f"  through the library (sandboxed SQLite, frame, test data): {t_lib:.3f} s = {t_lib / t_sqlite:.2f}x bare SQLite")
+    print(f"  through the library (sandboxed SQLite, frame, test data): {t_lib:.3f} s"
+          f" = {t_lib / t_sqlite:.2f}x bare SQLite")
     print(f"  bare SQLite query (the floor):                            {t_sqlite:.3f} s")
     print(f"  DuckDB over the same file, read-only, external access off: {t_duck:.3f} s = {t_duck / t_sqlite:.2f}x"
           f" bare SQLite (median of 5: {statistics.median(runs):.3f} s); same scores: {same}")

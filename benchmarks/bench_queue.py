@@ -85,7 +85,8 @@ t1 = time.perf_counter()
 out = {"import": t1 - t0}
 with Store.open(sys.argv[1]) as store:
     t = time.perf_counter(); first = q.queue(store, "ta", "bob"); out["first"] = time.perf_counter() - t
-    t = time.perf_counter(); screening.decide(store, first.ids[0], "bob", "ta", "include"); out["decide"] = time.perf_counter() - t
+    t = time.perf_counter(); screening.decide(store, first.ids[0], "bob", "ta", "include")
+    out["decide"] = time.perf_counter() - t
     t = time.perf_counter(); q.queue(store, "ta", "bob"); out["after"] = time.perf_counter() - t
     from studyapp.services.papers import screening_model as sm
     row_of, X = q._FEATURES[next(iter(q._FEATURES))]

@@ -90,8 +90,8 @@ from studyapp.stats.result import Stat
 from studyapp.stats.summary import Summary, summarize
 
 __all__ = [
-    "BootstrapCI", "CodeAgreement", "alpha_from_coincidences", "ConfusionMatrix", "KRIPPENDORFF_2004", "LANDIS_KOCH_1977", "PairwiseKappa",
-    "Stat", "Summary", "UnitCounts", "band_for", "bootstrap_ci", "brennan_prediger", "category_proportions",
+    "BootstrapCI", "CodeAgreement", "ConfusionMatrix", "KRIPPENDORFF_2004", "LANDIS_KOCH_1977", "PairwiseKappa",
+    "Stat", "Summary", "UnitCounts", "alpha_from_coincidences", "band_for", "bootstrap_ci", "brennan_prediger", "category_proportions",
     "cohen_kappa", "confusion_matrix", "fleiss_kappa", "gwet_ac1", "gwet_ac2", "kalpha_bootstrap_ci",
     "krippendorff_alpha", "krippendorff_band", "landis_koch_band", "masi_alpha", "masi_distance",
     "pairwise_kappa", "per_category_kappa", "per_code_agreement", "per_unit_agreement", "percent_agreement",

@@ -27,7 +27,8 @@ RECOUNT_PAIRS = (
     "  sum(a.n * b.n - (a.value = b.value) * a.n) AS n"
     " FROM u JOIN c a ON a.codebook = u.codebook AND a.field = u.field AND a.unit_id = u.unit_id AND a.round = u.round"
     " JOIN c b ON b.codebook = u.codebook AND b.field = u.field AND b.unit_id = u.unit_id AND b.round = u.round"
-    " WHERE a.value <= b.value GROUP BY a.codebook, a.field, a.round, u.m, a.value, b.value HAVING sum(a.n * b.n - (a.value = b.value) * a.n) != 0")
+    " WHERE a.value <= b.value GROUP BY a.codebook, a.field, a.round, u.m, a.value, b.value"
+    " HAVING sum(a.n * b.n - (a.value = b.value) * a.n) != 0")
 KEPT_TABLES = {"agreement_counts": RECOUNT_COUNTS, "agreement_pairs": RECOUNT_PAIRS}
 
 
