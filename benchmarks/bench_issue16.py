@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,16 +33,13 @@ def row(what: str, figure: str, target: str, floor: str = "") -> None:
     print(f"  {what}: {figure}  (target {target}){'  ' + floor if floor else ''}", flush=True)
 
 
-def child(code: str, *args: str, timeout: float = 1800) -> dict:
-    """Run `code` in a fresh interpreter; it prints one JSON line last. Adds its peak RSS in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    r = subprocess.run([PY, "-c", code, *args], capture_output=True, text=True, timeout=timeout, cwd=REPO,
+def child(code: str, *args: str) -> dict:
+    """Run `code` in a fresh interpreter; it prints one JSON line last."""
+    r = subprocess.run([PY, "-c", code, *args], capture_output=True, text=True, cwd=REPO,
                        env={**os.environ, "PYTHONPATH": str(BENCH)})
     if r.returncode:
         raise RuntimeError(r.stderr[-2000:])
-    out = json.loads(r.stdout.strip().splitlines()[-1])
-    out.setdefault("peak_mb", max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024)
-    return out
+    return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 AGREEMENT = r"""
@@ -178,12 +174,7 @@ def main() -> None:
         for v, secs, gb in ((100, 2.0, 0.5), (1000, 5.0, 1.0)):
             path = Path(tmp) / f"long{v}.csv"
             child(LONG_FILE, str(v), str(path))
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            t0 = time.perf_counter()
-            subprocess.run([str(Path(PY).parent / "studyapp"), "irr", "--long", str(path), "--n-boot", "0"],
-                           check=True, capture_output=True)
-            t = time.perf_counter() - t0
-            peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+            t, peak = _timed_with_peak([str(Path(PY).parent / "studyapp"), "irr", "--long", str(path), "--n-boot", "0"])
             row(f"studyapp irr --long (every statistic, --n-boot 0), 5 x 100,000, {v:,} codes",
                 f"{t:.2f} s, {peak:.0f} MB peak", f"< {secs:g} s, < {gb:g} GB, whole command")
     if args.pages:
@@ -222,6 +213,17 @@ def main() -> None:
     print("\n| what | figure | target | floor |\n|---|---|---|---|")
     for what, figure, target, floor in ROWS:
         print(f"| {what} | {figure} | {target} | {floor} |")
+
+
+def _timed_with_peak(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one command, read from its own rusage (os.wait4)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    if status:
+        raise RuntimeError(proc.stderr.read().decode()[-2000:])
+    return seconds, usage.ru_maxrss / 1024
 
 
 def install_row() -> None:
