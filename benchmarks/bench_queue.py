@@ -4,11 +4,12 @@ Builds (once, cached in a folder you name) a study of 10,000 papers whose abstra
 real abstract text (four runs of 50 consecutive words from the Kitchenham 2010 SLR's 1,704 records
 when ../shared is here, else words drawn from a Zipf vocabulary), two reviewers who have screened
 the first 3,000 papers on title and abstract (about 20% included). Then, each in a fresh Python
-process (nothing imported, nothing cached in memory), prints:
-  - the first queue with no feature file in the study (TF-IDF computed and saved);
-  - the first queue with the study's feature file (what every later server process does);
-  - the same split into importing the libraries (sklearn, once per process) and the queue call;
-  - recording a decision and the queue after it (the model retrains, the features are reused);
+process (nothing imported, nothing cached in memory), prints the first queue:
+  - with nothing kept in the study (TF-IDF computed and saved, the model fitted);
+  - with the study's feature file but decisions since the last queue (the model fitted);
+  - with no decision since the last queue (a server restart: the kept ranking is read);
+  - split into importing the libraries (sklearn, once per process) and the queue call;
+and recording a decision and the queue after it (the model retrains, the features are reused);
 and the floor: fitting the model alone on the same rows (LinearSVC, the unavoidable part of a
 retrain), so the queue after a decision is shown as a ratio to it.
 Target (issue 16): the first queue in a new process < 1 s.
@@ -118,19 +119,33 @@ def main() -> None:
         build(folder, args.papers)
         print(f"built {args.papers:,} papers in {time.perf_counter() - t0:.0f} s "
               f"({'Kitchenham text' if KITCHENHAM.exists() else 'Zipf words'})")
-    from studyapp.services.papers.queue import FEATURES_DIR
+    r = cases(folder)
+    print(f"first queue, new process, nothing kept in the study (TF-IDF computed, model fitted): {r['cold']:.2f} s")
+    print(f"first queue, new process, feature file kept, decisions since (model fitted):         {r['features']:.2f} s")
+    print(f"first queue, new process, no decision since the last queue (ranking kept):           {r['restart']:.2f} s"
+          f" (target < 1 s; {r['left']:,} left)")
+    print(f"  of which importing studyapp and sklearn once per process: {r['imports']:.2f} s;"
+          f" the queue call with sklearn imported: {r['call']:.2f} s")
+    print(f"recording a decision: {r['decide'] * 1000:.0f} ms; queue after it (the model retrains):"
+          f" {r['after']:.2f} s = {r['after'] / r['fit']:.2f}x fitting the model alone ({r['fit']:.2f} s)")
+
+
+def cases(folder: Path) -> dict:
+    """Each case in a fresh process. Every child also records a decision (so the study grows by
+    three decisions a run) and times the queue after it."""
+    from studyapp.services.papers.queue import FEATURES_DIR, RANKINGS_DIR
 
     shutil.rmtree(folder / FEATURES_DIR, ignore_errors=True)
+    shutil.rmtree(folder / RANKINGS_DIR, ignore_errors=True)
     cold = child(folder)
-    warm = child(folder)
+    shutil.rmtree(folder / RANKINGS_DIR, ignore_errors=True)
+    features = child(folder)
+    restart = child(folder)  # the ranking the previous process made after its decision is kept
+    shutil.rmtree(folder / RANKINGS_DIR, ignore_errors=True)
     split = child(folder, "warm-imports")
-    print(f"first queue, new process, no feature file (TF-IDF computed, saved): {cold['import'] + cold['first']:.2f} s")
-    print(f"first queue, new process, the study's feature file:                 {warm['import'] + warm['first']:.2f} s"
-          f" (target < 1 s; {warm['left']:,} left)")
-    print(f"  of which importing studyapp and sklearn once per process:         {split['import']:.2f} s;"
-          f" the queue call: {split['first']:.2f} s")
-    print(f"recording a decision: {warm['decide'] * 1000:.0f} ms; queue after it (the model retrains):"
-          f" {warm['after']:.2f} s = {warm['after'] / warm['fit']:.2f}x fitting the model alone ({warm['fit']:.2f} s)")
+    return {"cold": cold["import"] + cold["first"], "features": features["import"] + features["first"],
+            "restart": restart["import"] + restart["first"], "left": restart["left"], "imports": split["import"],
+            "call": split["first"], "decide": features["decide"], "after": features["after"], "fit": features["fit"]}
 
 
 if __name__ == "__main__":

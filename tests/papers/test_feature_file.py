@@ -85,3 +85,40 @@ def test_warm_up_loads_the_study_features_into_memory(imported):
     Q._FEATURES.clear()
     Q.warm_up(imported)
     assert (str(imported.folder), imported.units.signature("paper")) in Q._FEATURES
+
+
+def _decide_some(store, n=4):
+    first = Q.queue(store, "ta", "bob").ids
+    for u, d in zip(first[:n], ["include", "exclude", "include", "exclude"]):
+        S.decide(store, u, "bob", "ta", d, "E1" if d == "exclude" else None)
+
+
+def test_a_ranking_is_reused_for_the_same_decisions_and_retrained_after_a_new_one(imported, monkeypatch):
+    from studyapp.services.papers import screening_model as sm
+
+    _decide_some(imported)
+    computed = Q.queue(imported, "ta", "bob")
+    assert computed.prioritised and list((imported.folder / Q.RANKINGS_DIR).glob("*.json"))
+    Q._FEATURES.clear()
+    Q._DIGESTS.clear()  # a new server process
+    real_rank = sm.rank
+    monkeypatch.setattr(sm, "rank", lambda *a, **k: (_ for _ in ()).throw(AssertionError("retrained")))
+    again = Q.queue(imported, "ta", "bob")
+    assert again.ids == computed.ids and again.expected_remaining == computed.expected_remaining
+    assert again.model_note == computed.model_note and again.prioritised
+    calls = []
+    monkeypatch.setattr(sm, "rank", lambda *a, **k: calls.append(1) or real_rank(*a, **k))
+    S.decide(imported, again.ids[0], "bob", "ta", "include")
+    after = Q.queue(imported, "ta", "bob")
+    assert calls == [1] and again.ids[0] not in after.ids
+    # chen has decided nothing: his queue is keyed on no labels (never on bob's), so it is unranked
+    chen = Q.queue(imported, "ta", "chen")
+    assert not chen.prioritised and "starts once" in chen.model_note
+
+
+def test_a_damaged_ranking_file_is_recomputed(imported):
+    _decide_some(imported)
+    computed = Q.queue(imported, "ta", "bob")
+    for p in (imported.folder / Q.RANKINGS_DIR).glob("*.json"):
+        p.write_text("{not json", encoding="utf-8")
+    assert Q.queue(imported, "ta", "bob").ids == computed.ids

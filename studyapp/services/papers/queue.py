@@ -10,6 +10,7 @@ study so that the first queue of a new server process does not vectorise every a
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -71,12 +72,42 @@ def queue(store: Store, stage: str, coder: str, *, prioritise: bool = True) -> Q
     if not prioritise or not todo:
         return Queue(st.id, coder, todo, len(ids), len(mine), False, None,
                      "" if todo else "nothing left to screen at this stage", hint)
-    ranking = sm.rank([], labels, X=_features_for(store, ids))
+    ranking = _ranking_for(store, ids, labels)
     todo_set = set(todo)
-    ordered = [ids[i] for i in ranking.order if ids[i] in todo_set]
-    note = ranking.reason or f"ordered by a model trained on {ranking.trained_on} decisions"
-    return Queue(st.id, coder, ordered, len(ids), len(mine), ranking.scores is not None,
-                 ranking.expected_remaining, note, hint)
+    ordered = [u for u in ranking["order"] if u in todo_set]
+    note = ranking["reason"] or f"ordered by a model trained on {ranking['trained_on']} decisions"
+    return Queue(st.id, coder, ordered, len(ids), len(mine), ranking["scored"],
+                 ranking["expected_remaining"], note, hint)
+
+
+#: Rankings already computed, by what they were computed from (see `_ranking_for`).
+RANKINGS_DIR = ".cache/screening-rankings"
+RANKINGS_KEPT = 16
+
+
+def _ranking_for(store: Store, ids: list[int], labels: dict[int, int]) -> dict:
+    """The model's ranking of `ids` trained on `labels` (row -> 0/1), as unit ids.
+
+    A ranking is a function of the papers' texts and the labels, so it is kept in the study folder
+    under a hash of both: a new server process (or another page) asking for the same reviewer's
+    queue with no decision since gets it without importing scikit-learn or fitting anything; any
+    decision, resolution or new paper changes the hash and the model is trained again."""
+    from studyapp.services.papers import screening_model as sm
+
+    h = hashlib.sha256(f"{FEATURES_VERSION}|{sm.SVM_C}|{sm.BALANCE_RATIO}|{sm.MAX_DF}".encode())
+    h.update(_paper_digest(store).encode())
+    h.update(np.asarray(ids, dtype=np.int64).tobytes())
+    h.update(np.asarray(sorted((ids[i], y) for i, y in labels.items()), dtype=np.int64).tobytes())
+    path = Path(store.folder) / RANKINGS_DIR / f"{h.hexdigest()[:32]}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    r = sm.rank([], labels, X=_features_for(store, ids))
+    out = {"order": [ids[i] for i in r.order], "scored": r.scores is not None, "trained_on": r.trained_on,
+           "expected_remaining": r.expected_remaining, "reason": r.reason}
+    _write_atomic(path, json.dumps(out).encode(), keep=RANKINGS_KEPT)
+    return out
 
 
 _FEATURES: dict[tuple, tuple[dict[int, int], object]] = {}
@@ -116,6 +147,19 @@ def warm_up(store: Store | None = None) -> None:
 
     if store is not None and store.units.count("paper"):
         _features_for(store, [])
+
+
+_DIGESTS: dict[tuple, str] = {}
+
+
+def _paper_digest(store: Store) -> str:
+    """The hash of every paper's id, title and abstract (cached while the paper set's signature holds)."""
+    key = (str(store.folder), store.units.signature("paper"))
+    if key not in _DIGESTS:
+        texts = store.units.texts("paper")
+        _DIGESTS.clear()
+        _DIGESTS[key] = _texts_digest(sorted(texts), texts)
+    return _DIGESTS[key]
 
 
 def paper_features(store: Store) -> tuple[dict[int, int], object]:
@@ -161,16 +205,27 @@ def _load_features(path: Path, order: list[int]):
 def _save_features(path: Path, order: list[int], X) -> None:
     """Write atomically (a reader never sees half a file) and drop feature files of earlier paper
     sets; a study folder that cannot be written to just goes without."""
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, ids=np.asarray(order, dtype=np.int64), data=X.data, indices=X.indices, indptr=X.indptr,
+             shape=np.asarray(X.shape, dtype=np.int64))
+    _write_atomic(path, buf.getvalue(), keep=1)
+
+
+def _write_atomic(path: Path, data: bytes, *, keep: int) -> None:
+    """Write `data` to `path` through a temporary file and a rename, then keep only the `keep`
+    newest files of its folder. A study folder that cannot be written to just goes without."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, ids=np.asarray(order, dtype=np.int64), data=X.data, indices=X.indices,
-                     indptr=X.indptr, shape=np.asarray(X.shape, dtype=np.int64))
+            fh.write(data)
         os.replace(tmp, path)
-        for old in path.parent.glob("*.npz"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        others = sorted((p for p in path.parent.glob(f"*{path.suffix}") if p != path),
+                        key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in others[max(keep - 1, 0):]:
+            old.unlink(missing_ok=True)
     except OSError:
         return
 
