@@ -21,6 +21,7 @@ import argparse
 import re
 import sqlite3
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def scores(rows, cols) -> list[tuple]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--folder", default="/tmp/studyapp-claims")
+    ap.add_argument("--folder", default=str(Path(tempfile.gettempdir()) / "studyapp-claims"))
     ap.add_argument("--models", type=int, default=281_638)
     args = ap.parse_args()
     db = Path(args.folder) / f"peatmoss-{args.models}.db"

@@ -150,9 +150,9 @@ def main() -> None:
     ap.add_argument("--install", action="store_true")
     ap.add_argument("--suite", action="store_true")
     ap.add_argument("--all", action="store_true")
-    ap.add_argument("--scale-folder", default="/tmp/studyapp-scale")
-    ap.add_argument("--claims-folder", default="/tmp/studyapp-claims")
-    ap.add_argument("--queue-folder", default="/tmp/studyapp-queue")
+    ap.add_argument("--scale-folder", default=str(Path(tempfile.gettempdir()) / "studyapp-scale"))
+    ap.add_argument("--claims-folder", default=str(Path(tempfile.gettempdir()) / "studyapp-claims"))
+    ap.add_argument("--queue-folder", default=str(Path(tempfile.gettempdir()) / "studyapp-queue"))
     args = ap.parse_args()
     if args.all:
         args.pages = args.install = args.suite = True

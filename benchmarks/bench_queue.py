@@ -23,6 +23,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def child(folder: Path, mode: str = "") -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--folder", default="/tmp/studyapp-queue")
+    ap.add_argument("--folder", default=str(Path(tempfile.gettempdir()) / "studyapp-queue"))
     ap.add_argument("--papers", type=int, default=10_000)
     ap.add_argument("--rebuild", action="store_true")
     args = ap.parse_args()
