@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -73,22 +74,19 @@ def tiny_codebook(tmp_path: Path) -> Path:
     return p
 
 
-@pytest.fixture
-def study(tmp_path: Path, tiny_codebook: Path):
-    """A study with the tiny codebook, a lead and two coders, and three defects."""
-    store = init_study(tmp_path / "study", title="Tiny", codebooks=[tiny_codebook])
+def make_tiny_study(folder: Path, codebook: Path):
+    """The tiny defect study: the tiny codebook, a lead and two coders, and three defects."""
+    store = init_study(folder, title="Tiny", codebooks=[codebook])
     store.coders.add("lea", "lead")
     store.coders.add("bob")
     store.coders.add("chen")
     store.units.add_many([{"kind": "defect", "key": f"D{i}", "title": f"Defect {i}", "text": "body"}
                           for i in range(1, 4)])
-    yield store
-    store.close()
+    return store
 
 
-@pytest.fixture
-def ui_study(study, monkeypatch):
-    """The tiny defect study plus a transcript with segments, some codings, a memo and a claim."""
+def add_ui_data(study) -> None:
+    """A transcript with segments, a paper, some codings, a memo and a claim (what every page shows)."""
     [tid] = study.units.add_many([{"kind": "transcript", "key": "int-1", "title": "int-1", "text": "x"}])
     study.units.add_many([{"kind": "segment", "key": f"int-1:{i}", "parent_id": tid, "seq": i,
                            "title": "P1", "text": f"turn {i} <script>alert(1)</script>", "attrs": {"speaker": "P1"}}
@@ -100,5 +98,41 @@ def ui_study(study, monkeypatch):
     study.memos.add(text="check the stage definition", coder="bob", unit_id=d1)
     study.claims.upsert("C1", text="Most defects are environment defects", type="quantitative",
                         data={"metric": "coding_share", "sources": [{"paper": "P1", "quote": "most"}]})
+
+
+@pytest.fixture
+def study(tmp_path: Path, tiny_codebook: Path):
+    """A study with the tiny codebook, a lead and two coders, and three defects."""
+    store = make_tiny_study(tmp_path / "study", tiny_codebook)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def ui_study(study, monkeypatch):
+    """The tiny defect study plus a transcript with segments, some codings, a memo and a claim."""
+    add_ui_data(study)
     monkeypatch.setenv("STUDYAPP_STUDY", str(study.folder))
     return study
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo study (data/demo) built once per test session (per worker when the suite runs in
+    several processes); tests take a copy (`copy_demo`), never this folder itself."""
+    from studyapp.services.demo.build import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo-template") / "demo")
+
+
+def copy_demo(template: Path, dest: Path) -> Path:
+    """A fresh copy of the built demo study at `dest`: the same rows and files a new build gives
+    (the demo stores no path of its own folder), in milliseconds instead of seconds."""
+    shutil.copytree(template, dest)
+    return dest
+
+
+@pytest.fixture
+def demo_copy(demo_template, tmp_path) -> Path:
+    """A copy of the demo study in this test's temporary folder, free to change."""
+    return copy_demo(demo_template, tmp_path / "demo")

@@ -146,7 +146,7 @@ def read_long_file(path: str | Path, *, unit: str = "unit", coder: str = "coder"
     coders: dict[str, int] = {}
     seen: dict[tuple[str, str], int] = {}
     cells = []
-    for row, u, c, v in zip(df.index, df[unit], df[coder], df[value]):
+    for row, u, c, v in zip(df.index.tolist(), df[unit].tolist(), df[coder].tolist(), df[value].tolist()):
         line = lines[int(row)] if int(row) < len(lines) else int(row) + 2
         u, c = str(u).strip(), str(c).strip()
         if not u or not c:

@@ -36,6 +36,7 @@ Single statistics (all keyword options after the data)
     scott_pi(matrix, *, weights=None, categories=None)                             two coders
     fleiss_kappa(data, *, weights=None, categories=None)
     krippendorff_alpha(data, *, level="nominal", categories=None)                  sets -> MASI
+    alpha_from_coincidences(o, *, level, domain, n_units, n_coders, has_values=True)   kept V x V matrix
     masi_alpha(matrix_of_sets), masi_distance(a, b)
     gwet_ac1(data, *, weights=None, categories=None)       weights given -> AC2
     gwet_ac2(data, *, weights="quadratic"|"linear"|"ordinal", categories=None)
@@ -56,7 +57,7 @@ Bands
     band_for(statistic, value) -> (band, source); krippendorff_band(alpha); landis_koch_band(kappa)
 """
 
-from studyapp.stats.alpha import krippendorff_alpha, masi_alpha, masi_distance
+from studyapp.stats.alpha import alpha_from_coincidences, krippendorff_alpha, masi_alpha, masi_distance
 from studyapp.stats.bands import (
                                              KRIPPENDORFF_2004,
                                              LANDIS_KOCH_1977,
@@ -91,7 +92,7 @@ from studyapp.stats.unitizing import UnitizingAgreement, cu_alpha_across_fields,
 
 __all__ = [
     "BootstrapCI", "CodeAgreement", "ConfusionMatrix", "KRIPPENDORFF_2004", "LANDIS_KOCH_1977", "PairwiseKappa",
-    "Stat", "Summary", "UnitCounts", "band_for", "bootstrap_ci", "brennan_prediger", "category_proportions",
+    "Stat", "Summary", "UnitCounts", "alpha_from_coincidences", "band_for", "bootstrap_ci", "brennan_prediger", "category_proportions",
     "cohen_kappa", "confusion_matrix", "fleiss_kappa", "gwet_ac1", "gwet_ac2", "kalpha_bootstrap_ci",
     "krippendorff_alpha", "krippendorff_band", "landis_koch_band", "masi_alpha", "masi_distance",
     "pairwise_kappa", "per_category_kappa", "per_code_agreement", "per_unit_agreement", "percent_agreement",

@@ -5,7 +5,10 @@ value_domain=..., level_of_measurement=...)`, given the value counts of the pair
 result as `reliability_data=`, without the package building its coders x units x values comparison
 array) and the value domain (so it does not rediscover it; ordinal uses ranks, interval and ratio
 the values). Past ~4 million unit x value x value cells the package's dense coincidence array gets
-too big and the same coincidences are summed here instead (tests check both paths agree). What this module adds is the part the package leaves
+too big and the same coincidences are summed here instead, by one sparse product over the sparse
+value counts (`sparse_counts.weighted_pairs`; tests check both paths agree). A caller that already
+keeps the coincidence matrix (the study store does, per field and round) gets alpha from its V x V
+numbers alone with `alpha_from_coincidences`. What this module adds is the part the package leaves
 to the caller: degenerate data returns an undefined `Stat` with a reason instead of raising or
 warning (one coder; no unit with two values; a single value everywhere, where D_e = 0 and alpha is
 0/0), and the coincidence bookkeeping that the bootstrap (`stats.bootstrap`) and MASI alpha reuse.
@@ -27,14 +30,18 @@ from typing import Any, Sequence
 
 import krippendorff
 import numpy as np
+from scipy import sparse
 
+from studyapp.stats import sparse_counts as sc
 from studyapp.stats.matrix import (
     MISSING,
     UnitCounts,
     code_matrix,
+    code_sets,
     count_codes,
     is_set_matrix,
     numeric_matrix,
+    set_ids,
 )
 from studyapp.stats.result import (
     NO_DATA,
@@ -52,16 +59,19 @@ _PACKAGE_LIMIT = 4_000_000  # N x V x V cells the package may allocate; above, u
 
 @dataclass(frozen=True, eq=False)
 class AlphaInput:
-    """Pairable units only: `value_counts[u, v]` values of domain entry v on unit u (each row sums
-    to >= 2). `delta` is the fixed distance matrix, or None for ordinal (it depends on the
-    marginals: `distances` recomputes it)."""
+    """Pairable units only: `value_counts[u, v]` values of domain entry v on unit u (sparse CSR,
+    each row sums to >= 2; None when only the coincidences are known). `delta` is the fixed
+    distance matrix, or None for ordinal (it depends on the marginals: `distances` recomputes it).
+    `o` is the V x V coincidence matrix, `n_units` the number of pairable units."""
 
     level: str
-    value_counts: np.ndarray
+    value_counts: sparse.csr_array | None
     domain: tuple
     positions: np.ndarray | None
     delta: np.ndarray | None
     n_coders: int
+    o: np.ndarray
+    n_units: int
 
 
 def krippendorff_alpha(data: Any, *, level: str = "nominal", categories: Sequence | None = None) -> Stat:
@@ -78,16 +88,43 @@ def krippendorff_alpha(data: Any, *, level: str = "nominal", categories: Sequenc
     if isinstance(prepared, Stat):
         return prepared
     n_units, V = prepared.value_counts.shape
+    value, d_o, d_e = coincidence_alpha(prepared)
     if n_units * V * V <= _PACKAGE_LIMIT:
         value_domain = prepared.positions if prepared.positions is not None else np.arange(V, dtype=float)
         with np.errstate(all="ignore"):
-            value = float(krippendorff.alpha(value_counts=prepared.value_counts, value_domain=value_domain,
-                                              level_of_measurement=level))
-        d_o, d_e = disagreements(prepared)
-    else:
-        value, d_o, d_e = coincidence_alpha(prepared)
-    return defined(name, value, n_units=n_units, n_coders=prepared.n_coders,
-                   details={"D_o": d_o, "D_e": d_e, "n_pairable_values": prepared.value_counts.sum()})
+            value = float(krippendorff.alpha(value_counts=prepared.value_counts.toarray(),
+                                              value_domain=value_domain, level_of_measurement=level))
+    return _stat(name, value, d_o, d_e, prepared)
+
+
+def alpha_from_coincidences(o: Any, *, level: str = "nominal", domain: Sequence, n_units: int,
+                            n_coders: int, has_values: bool = True) -> Stat:
+    """Krippendorff's alpha from a kept V x V coincidence matrix `o` (pairable units only) over
+    `domain` (numbers for interval/ratio), with the same undefined reasons as `krippendorff_alpha`:
+    `has_values` says whether any value exists at all (no data vs no pairable unit), `n_units` is
+    the number of pairable units, `n_coders` the coders with values."""
+    name = "krippendorff_alpha"
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
+    o = np.asarray(o, dtype=float)
+    if not has_values:
+        return undefined(name, NO_DATA)
+    if n_coders < 2:
+        return undefined(name, ONE_CODER, n_coders=n_coders)
+    if not n_units or not o.sum():
+        return undefined(name, NO_PAIRABLE, n_coders=n_coders)
+    positions = np.asarray(domain, dtype=float) if level in ("interval", "ratio") else None
+    prepared = _checked(name, AlphaInput(level, None, tuple(domain), positions,
+                                         _fixed_delta(level, positions, len(domain)), n_coders, o, int(n_units)))
+    if isinstance(prepared, Stat):
+        return prepared
+    value, d_o, d_e = coincidence_alpha(prepared)
+    return _stat(name, value, d_o, d_e, prepared)
+
+
+def _stat(name: str, value: float, d_o: float, d_e: float, prepared: AlphaInput) -> Stat:
+    return defined(name, value, n_units=prepared.n_units, n_coders=prepared.n_coders,
+                   details={"D_o": d_o, "D_e": d_e, "n_pairable_values": float(prepared.o.sum())})
 
 
 def masi_distance(a: Any, b: Any) -> float:
@@ -108,7 +145,7 @@ def masi_alpha(matrix: Any) -> Stat:
     if isinstance(prepared, Stat):
         return prepared
     value, d_o, d_e = coincidence_alpha(prepared)
-    return defined("krippendorff_alpha_masi", value, n_units=prepared.value_counts.shape[0],
+    return defined("krippendorff_alpha_masi", value, n_units=prepared.n_units,
                    n_coders=prepared.n_coders, details={"D_o": d_o, "D_e": d_e})
 
 
@@ -118,32 +155,35 @@ def prepare(data: Any, level: str, categories: Sequence | None = None,
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
     if isinstance(data, UnitCounts):
-        counts, domain, n_coders = data.counts, data.domain, data.raters
+        counts, domain, n_coders = data.sparse, data.domain, data.raters
         positions = data.numeric_domain() if level in ("interval", "ratio") else None
         if level in ("interval", "ratio") and positions is None:
             raise ValueError(f"{level} alpha needs numeric categories")
     elif level in ("interval", "ratio"):
         values = numeric_matrix(data)
         coded = code_matrix(values, sorted(categories) if categories is not None else None)
-        counts, domain, n_coders = coded.counts().counts, coded.domain, coded.n_coders
+        counts, domain, n_coders = coded.counts().sparse, coded.domain, coded.n_coders
         positions = np.asarray(domain, dtype=float)
     else:
         coded = code_matrix(data, categories)
-        counts, domain, n_coders, positions = coded.counts().counts, coded.domain, coded.n_coders, None
+        counts, domain, n_coders, positions = coded.counts().sparse, coded.domain, coded.n_coders, None
     return _finish(name, level, counts, domain, positions, n_coders, _fixed_delta(level, positions, len(domain)))
 
 
 def prepare_sets(matrix: Any, name: str = "krippendorff_alpha_masi") -> AlphaInput | Stat:
-    """Like `prepare` for a matrix of sets: the distinct sets are the domain, MASI the distance."""
+    """Like `prepare` for a matrix of sets: the distinct sets are the domain, MASI the distance
+    (each cell is looked up once among the distinct sets; distances are computed between those)."""
     m = np.asarray(matrix, dtype=object)
     if m.ndim != 2:
         raise ValueError("reliability data must be a 2-D coders x units matrix")
-    present = np.array([v is not None and not (isinstance(v, float) and v != v) for v in m.ravel()],
-                       dtype=bool).reshape(m.shape)
-    sets = sorted({frozenset(v) for v in m[present]}, key=lambda s: (len(s), sorted(map(str, s))))
-    index = {s: k for k, s in enumerate(sets)}
+    cells, present = code_sets(m)
+    ids, distinct = set_ids(cells, present)
+    order = sorted(range(len(distinct)), key=lambda k: (len(distinct[k]), sorted(map(str, distinct[k]))))
+    sets = [distinct[k] for k in order]
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
     codes = np.full(m.shape, MISSING, dtype=np.int64)
-    codes[present] = [index[frozenset(v)] for v in m[present]]
+    codes[present] = rank[ids] if len(ids) else []
     coded_counts = count_codes(codes, len(sets))
     delta = np.array([[masi_distance(a, b) for b in sets] for a in sets]) if sets else np.zeros((0, 0))
     n_coders = int(present.any(axis=1).sum())
@@ -162,17 +202,19 @@ def distances(level: str, n_c: np.ndarray, fixed: np.ndarray | None) -> np.ndarr
     return (between - (n_c[..., :, None] + n_c[..., None, :]) / 2.0) ** 2
 
 
-def coincidences(value_counts: np.ndarray) -> np.ndarray:
-    """The V x V coincidence matrix of pairable value counts (rows summing to >= 2)."""
-    scaled = value_counts / (value_counts.sum(axis=1, keepdims=True) - 1.0)
-    o = scaled.T @ value_counts
-    o[np.diag_indices_from(o)] -= scaled.sum(axis=0)
+def coincidences(value_counts: Any) -> np.ndarray:
+    """The V x V coincidence matrix of pairable value counts (rows summing to >= 2; dense or
+    sparse): o = C^T diag(1 / (m_u - 1)) C minus the diagonal of each unit's own values."""
+    c = value_counts if isinstance(value_counts, sparse.csr_array) else sc.as_csr(value_counts)
+    w = 1.0 / (sc.row_sums(c) - 1.0)
+    o = sc.weighted_pairs(c, w)
+    o[np.diag_indices_from(o)] -= sc.weighted_col_sums(c, w)
     return o
 
 
 def disagreements(prepared: AlphaInput) -> tuple[float, float]:
     """(D_o, D_e) per pairable value (Krippendorff 2011)."""
-    o = coincidences(prepared.value_counts)
+    o = prepared.o
     n_c = o.sum(axis=0)
     n = n_c.sum()
     d = distances(prepared.level, n_c, prepared.delta)
@@ -185,24 +227,31 @@ def coincidence_alpha(prepared: AlphaInput) -> tuple[float, float, float]:
     return 1.0 - d_o / d_e, d_o, d_e
 
 
-def _finish(name: str, level: str, counts: np.ndarray, domain: tuple, positions: np.ndarray | None,
+def _finish(name: str, level: str, counts: Any, domain: tuple, positions: np.ndarray | None,
             n_coders: int, delta: np.ndarray | None) -> AlphaInput | Stat:
-    if counts.sum() == 0:
+    counts = counts if isinstance(counts, sparse.csr_array) else sc.as_csr(counts)
+    m = sc.row_sums(counts)
+    if not m.sum():
         return undefined(name, NO_DATA)
     if n_coders < 2:
         return undefined(name, ONE_CODER, n_coders=n_coders)
-    pairable = counts.sum(axis=1) >= 2
+    pairable = m >= 2
     if not pairable.any():
         return undefined(name, NO_PAIRABLE, n_coders=n_coders)
-    vc = counts[pairable]
-    prepared = AlphaInput(level, vc, domain, positions, delta, n_coders)
-    used = np.flatnonzero(vc.sum(axis=0))
+    vc = sc.rows(counts, pairable)
+    return _checked(name, AlphaInput(level, vc, domain, positions, delta, n_coders, coincidences(vc), vc.shape[0]))
+
+
+def _checked(name: str, prepared: AlphaInput) -> AlphaInput | Stat:
+    """The prepared input, or the undefined Stat when one value is used or D_e is 0."""
+    used = np.flatnonzero(prepared.o.sum(axis=0) > 1e-9)
+    n, n_coders = prepared.n_units, prepared.n_coders
     if len(used) < 2:
-        return undefined(name, single_category(_plain(domain[used[0]])), n_units=len(vc), n_coders=n_coders)
+        return undefined(name, single_category(_plain(prepared.domain[used[0]])), n_units=n, n_coders=n_coders)
     d_o, d_e = disagreements(prepared)
     if not d_e > 0:
         return undefined(name, "expected disagreement is 0 on this scale, so alpha is 0/0",
-                         n_units=len(vc), n_coders=n_coders)
+                         n_units=n, n_coders=n_coders)
     return prepared
 
 

@@ -21,7 +21,9 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
+from scipy import sparse
 
+from studyapp.stats import sparse_counts as sc
 from studyapp.stats.matrix import UnitCounts, unit_counts
 from studyapp.stats.result import (
     NO_DATA,
@@ -37,35 +39,49 @@ from studyapp.stats.weights import agreement_weights
 _EPS = 1e-12
 
 
-def observed_and_proportions(counts: np.ndarray, w: np.ndarray) -> tuple[float | None, np.ndarray, int]:
-    """(p_a or None when no unit has two ratings, pi_k, number of units with >= 2 ratings)."""
-    r = counts.sum(axis=1)
-    rated = r > 0
-    c, r = counts[rated], r[rated]
-    two = r >= 2
-    pi = (c / r[:, None]).mean(axis=0) if len(r) else np.zeros(counts.shape[1])
-    if not two.any():
+def observed_and_proportions(counts: Any, w: np.ndarray | None = None) -> tuple[float | None, np.ndarray, int]:
+    """(p_a or None when no unit has two ratings, pi_k, number of units with >= 2 ratings) from a
+    units x categories table (dense or sparse) and agreement weights (None = identity).
+
+    p_a = mean over units with r_i >= 2 of (c_i^T W c_i - r_i) / (r_i (r_i - 1)): with d_i the
+    inverse denominators that is (sum(W * C^T diag(d) C) - sum_i d_i r_i) / n, one sparse product
+    (a diagonal only, without weights) instead of a dense units x categories x categories one."""
+    c = sc.as_csr(counts) if not isinstance(counts, sparse.csr_array) else counts
+    r = sc.row_sums(c)
+    rated, two = r > 0, r >= 2
+    n_rated = int(rated.sum())
+    inv_r = np.divide(1.0, r, out=np.zeros_like(r), where=rated)
+    pi = sc.weighted_col_sums(c, inv_r) / n_rated if n_rated else np.zeros(c.shape[1])
+    n_two = int(two.sum())
+    if not n_two:
         return None, pi, 0
-    cw = c[two] @ w.T
-    per_unit = (c[two] * (cw - 1.0)).sum(axis=1) / (r[two] * (r[two] - 1.0))
-    return float(per_unit.mean()), pi, int(two.sum())
+    d = np.divide(1.0, r * (r - 1.0), out=np.zeros_like(r), where=two)
+    if w is None or _is_identity(w):
+        agreeing = float(d @ sc.row_quadratic(c))
+    else:
+        agreeing = float((np.asarray(w, dtype=float) * sc.weighted_pairs(c, d)).sum())
+    return (agreeing - float(d @ r)) / n_two, pi, n_two
+
+
+def _is_identity(w: np.ndarray) -> bool:
+    return w.ndim == 2 and w.shape[0] == w.shape[1] and np.array_equal(w, np.eye(w.shape[0]))
 
 
 def per_unit_agreement(data: Any, categories: Sequence | None = None) -> np.ndarray:
     """Each unit's share of agreeing pairs of ratings (Fleiss' P_i); NaN for units with < 2 ratings."""
-    t = unit_counts(data, categories).counts
-    r = t.sum(axis=1)
+    t = unit_counts(data, categories)
+    r = t.ratings()
     out = np.full(len(r), np.nan)
     ok = r >= 2
-    out[ok] = (t[ok] * (t[ok] - 1.0)).sum(axis=1) / (r[ok] * (r[ok] - 1.0))
+    out[ok] = (sc.row_quadratic(t.sparse)[ok] - r[ok]) / (r[ok] * (r[ok] - 1.0))
     return out
 
 
 def category_proportions(data: Any, categories: Sequence | None = None) -> np.ndarray:
     """pi_k: the mean over rated units of the share of a unit's ratings in category k (Fleiss' p_j
     when every unit has the same number of ratings)."""
-    t = unit_counts(data, categories).counts
-    return observed_and_proportions(t, np.eye(t.shape[1]))[1]
+    t = unit_counts(data, categories)
+    return observed_and_proportions(t.sparse)[1]
 
 
 def percent_agreement(data: Any, *, weights: str | None = None, categories: Sequence | None = None,
@@ -86,7 +102,7 @@ def percent_agreement(data: Any, *, weights: str | None = None, categories: Sequ
     if definition != "pairwise":
         raise ValueError(f"unknown definition {definition!r}: use pairwise or unanimous")
     w = agreement_weights(weights, t.q, None)
-    pa, _, n = observed_and_proportions(t.counts, w)
+    pa, _, n = observed_and_proportions(t.sparse, w)
     return defined("percent_agreement", pa, n_units=n, n_coders=t.raters)
 
 
@@ -152,7 +168,7 @@ def _coefficient(name: str, t: UnitCounts, w: np.ndarray, chance) -> Stat:
     guard = _guard(name, t)
     if guard:
         return guard
-    pa, pi, n = observed_and_proportions(t.counts, w)
+    pa, pi, n = observed_and_proportions(t.sparse, w)
     pe = chance(pi)
     details = {"p_observed": pa, "p_chance": pe}
     if 1.0 - pe <= _EPS:
@@ -165,7 +181,7 @@ def _coefficient(name: str, t: UnitCounts, w: np.ndarray, chance) -> Stat:
 
 def _guard(name: str, t: UnitCounts) -> Stat | None:
     """The undefined Stat for data without anything to compare, else None."""
-    if t.counts.sum() == 0:
+    if not t.ratings().sum():
         return undefined(name, NO_DATA)
     if t.n_coders is not None and t.n_coders < 2:
         return undefined(name, ONE_CODER, n_coders=t.n_coders)
@@ -175,20 +191,21 @@ def _guard(name: str, t: UnitCounts) -> Stat | None:
 
 
 def _pairable(t: UnitCounts) -> int:
-    return int((t.counts.sum(axis=1) >= 2).sum())
+    return int((t.ratings() >= 2).sum())
 
 
 def _unanimous(t: UnitCounts, tolerance: float) -> Stat:
-    c = t.counts[t.counts.sum(axis=1) >= 2] > 0
+    c = sc.rows(t.sparse, t.ratings() >= 2)
     if tolerance:
         x = t.numeric_domain()
         if x is None:
             raise ValueError("a tolerance needs numeric categories")
-        hi = np.where(c, x, -np.inf).max(axis=1)
-        lo = np.where(c, x, np.inf).min(axis=1)
+        idx, val = sc.padded(c)
+        used = val > 0
+        hi = np.where(used, x[idx], -np.inf).max(axis=1)
+        lo = np.where(used, x[idx], np.inf).min(axis=1)
         agree = hi - lo <= tolerance + 1e-12
     else:
-        agree = c.sum(axis=1) == 1
-    return defined("percent_agreement", float(agree.mean()), n_units=len(c), n_coders=t.raters,
+        agree = np.diff(c.indptr) == 1
+    return defined("percent_agreement", float(agree.mean()), n_units=c.shape[0], n_coders=t.raters,
                    details={"tolerance": tolerance})
-

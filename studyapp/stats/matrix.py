@@ -14,7 +14,10 @@ an input error (ValueError), not degenerate data.
 
 `UnitCounts` is the units x categories table (how many coders put unit i in category k) that
 Fleiss, Gwet, Brennan-Prediger and percent agreement are computed from; it can also be given
-directly (published count tables such as Fleiss 1971).
+directly (published count tables such as Fleiss 1971). It is kept sparse (`UnitCounts.sparse`,
+see `sparse_counts`): a unit has at most one value per coder, so 100,000 units x 1,000 codes is
+500,000 numbers, not 800 MB. A `Coded` matrix counts itself once (`Coded.counts()` is cached), so
+the statistics `summarize` computes on one field share one table.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from numbers import Number
 from typing import Any, Sequence
 
 import numpy as np
+from scipy import sparse as _sp
+
+from studyapp.stats import sparse_counts as sc
 
 MISSING = -1
 
@@ -46,7 +52,12 @@ class Coded:
         return len(self.domain)
 
     def counts(self) -> "UnitCounts":
-        return UnitCounts(count_codes(self.codes, self.q), self.domain, n_coders=self.n_coders)
+        """The units x categories table (sparse), counted once per `Coded`."""
+        cached = self.__dict__.get("_counts")
+        if cached is None:
+            cached = UnitCounts(count_codes(self.codes, self.q), self.domain, n_coders=self.n_coders)
+            object.__setattr__(self, "_counts", cached)
+        return cached
 
     def numeric_domain(self) -> np.ndarray | None:
         """The domain as floats when every category is a number, else None."""
@@ -57,12 +68,38 @@ class Coded:
 
 @dataclass(frozen=True, eq=False)
 class UnitCounts:
-    """`counts[i, k]`: how many coders put unit i in category k. `n_coders` is the number of coders
-    when known (from a matrix), else the largest number of ratings any unit has."""
+    """`counts[i, k]`: how many coders put unit i in category k (a dense array or a scipy sparse
+    matrix; `sparse` is the CSR form the statistics use, `dense` a dense copy for small tables).
+    `n_coders` is the number of coders when known (from a matrix), else the largest number of
+    ratings any unit has."""
 
-    counts: np.ndarray
+    counts: Any
     domain: tuple
     n_coders: int | None = None
+
+    @property
+    def sparse(self) -> _sp.csr_array:
+        cached = self.__dict__.get("_csr")
+        if cached is None:
+            cached = sc.as_csr(self.counts)
+            object.__setattr__(self, "_csr", cached)
+        return cached
+
+    @property
+    def dense(self) -> np.ndarray:
+        return self.sparse.toarray() if _sp.issparse(self.counts) else np.asarray(self.counts, dtype=float)
+
+    @property
+    def n_units(self) -> int:
+        return int(self.counts.shape[0])
+
+    def ratings(self) -> np.ndarray:
+        """How many values each unit has (row sums)."""
+        cached = self.__dict__.get("_r")
+        if cached is None:
+            cached = sc.row_sums(self.sparse)
+            object.__setattr__(self, "_r", cached)
+        return cached
 
     @classmethod
     def from_table(cls, table: Any, categories: Sequence | None = None) -> "UnitCounts":
@@ -83,7 +120,8 @@ class UnitCounts:
     def raters(self) -> int:
         if self.n_coders is not None:
             return self.n_coders
-        return int(self.counts.sum(axis=1).max()) if self.counts.size else 0
+        r = self.ratings()
+        return int(r.max()) if len(r) else 0
 
     def numeric_domain(self) -> np.ndarray | None:
         if self.domain and all(isinstance(v, Number) and not isinstance(v, bool) for v in self.domain):
@@ -95,12 +133,14 @@ def is_set_matrix(matrix: Any) -> bool:
     """True for multi-code data: an object matrix whose values are sets/frozensets (None = missing)."""
     if isinstance(matrix, (Coded, UnitCounts)):
         return False
-    if not isinstance(matrix, np.ndarray) or matrix.dtype != object:
+    if isinstance(matrix, np.ndarray) and matrix.dtype != object:
+        return False  # a numeric or string array holds no sets
+    if not isinstance(matrix, np.ndarray):
         try:
             matrix = np.asarray(matrix, dtype=object)
         except ValueError:
             return False
-    return any(isinstance(v, (set, frozenset)) for v in matrix.ravel())
+    return any(issubclass(t, (set, frozenset)) for t in set(map(type, matrix.ravel().tolist())))
 
 
 def code_matrix(matrix: Any, categories: Sequence | None = None) -> Coded:
@@ -111,7 +151,9 @@ def code_matrix(matrix: Any, categories: Sequence | None = None) -> Coded:
         return matrix
     values, present = _values(matrix)
     observed = values[present]
-    if categories is None:
+    if categories is None and observed.dtype == object:  # labels: distinct by hashing, then sorted
+        domain = tuple(_py(v) for v in sorted(set(observed.tolist()))) if observed.size else ()
+    elif categories is None:
         domain = tuple(_py(v) for v in np.unique(observed)) if observed.size else ()
     else:
         domain = tuple(categories)
@@ -153,13 +195,28 @@ def _values(matrix: Any) -> tuple[np.ndarray, np.ndarray]:
     m = np.asarray(matrix, dtype=object)
     if m.ndim != 2:
         raise ValueError("reliability data must be a 2-D coders x units matrix")
-    present = np.array([not _is_missing(v) for v in m.ravel()], dtype=bool).reshape(m.shape)
+    present = _present(m)
     vals = m[present]
-    if all(isinstance(v, Number) and not isinstance(v, bool) for v in vals):
+    if _all_numbers(vals):
         out = np.full(m.shape, np.nan)
         out[present] = vals.astype(float)
         return out, present
     return m, present
+
+
+def _present(m: np.ndarray) -> np.ndarray:
+    """Not None and not NaN, elementwise in C (object `!=`/`==`); only the values that are not
+    equal to themselves (NaN-like) are looked at one by one."""
+    present = np.asarray(m != None, dtype=bool)  # noqa: E711 - elementwise on an object array
+    odd = present & ~np.asarray(m == m, dtype=bool)
+    for idx in zip(*np.nonzero(odd)):
+        present[idx] = not _is_missing(m[idx])
+    return present
+
+
+def _all_numbers(vals: np.ndarray) -> bool:
+    """Every value a number (bools are labels), decided on the distinct types present."""
+    return all(issubclass(t, Number) and not issubclass(t, bool) for t in set(map(type, vals.ravel().tolist())))
 
 
 def _is_missing(v: Any) -> bool:
@@ -184,8 +241,10 @@ def _index(observed: np.ndarray, domain: tuple) -> np.ndarray:
     lookup = {}
     for k, v in enumerate(domain):
         lookup[_key(v)] = k
+    labels_only = not any(issubclass(t, Number) and not issubclass(t, bool) for t in set(map(type, observed.tolist())))
+    keys = map(lookup.__getitem__, observed.tolist()) if labels_only else (lookup[_key(v)] for v in observed)
     try:
-        return np.fromiter((lookup[_key(v)] for v in observed), dtype=np.int64, count=len(observed))
+        return np.fromiter(keys, dtype=np.int64, count=len(observed))
     except KeyError as e:
         raise ValueError(f"value {e.args[0]!r} is not among the categories {list(domain)}") from None
 
@@ -202,9 +261,32 @@ def _py(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def count_codes(codes: np.ndarray, q: int) -> np.ndarray:
-    """units x q counts from coders x units codes, without a python loop over units."""
-    n_units = codes.shape[1]
+def count_codes(codes: np.ndarray, q: int) -> _sp.csr_array:
+    """units x q counts (sparse CSR) from coders x units codes, without a python loop over units."""
     coder_idx, unit_idx = np.nonzero(codes >= 0)
-    flat = unit_idx * q + codes[coder_idx, unit_idx]
-    return np.bincount(flat, minlength=n_units * q).reshape(n_units, q).astype(float)
+    return sc.from_pairs(unit_idx, codes[coder_idx, unit_idx], (codes.shape[1], q))
+
+
+def code_sets(matrix: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(object matrix of frozensets, present mask) from a coders x units matrix of sets/None."""
+    m = np.asarray(matrix, dtype=object)
+    if m.ndim != 2:
+        raise ValueError("reliability data must be a 2-D coders x units matrix")
+    present = _present(m)
+    out = np.full(m.shape, None, dtype=object)
+    vals = m[present].tolist()
+    if all(t is frozenset for t in set(map(type, vals))):
+        out[present] = m[present]
+    else:
+        converted = np.empty(len(vals), dtype=object)
+        converted[:] = [frozenset(v) for v in vals]
+        out[present] = converted
+    return out, present
+
+
+def set_ids(sets: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, list]:
+    """(ids, distinct): each present cell's index into the distinct sets (first-seen order)."""
+    distinct: dict = {}
+    ids = np.fromiter((distinct.setdefault(v, len(distinct)) for v in sets[present].tolist()), np.int64,
+                      int(present.sum()))
+    return ids, list(distinct)

@@ -19,7 +19,7 @@ import numpy as np
 from studyapp.stats.alpha import krippendorff_alpha
 from studyapp.stats.chance_corrected import fleiss_kappa, percent_agreement
 from studyapp.stats.kappa import cohen_kappa
-from studyapp.stats.matrix import MISSING, Coded
+from studyapp.stats.matrix import MISSING, Coded, code_sets, set_ids
 from studyapp.stats.result import Stat
 
 PRESENCE = ("absent", "present")
@@ -43,38 +43,30 @@ class CodeAgreement:
                 "alpha": self.alpha.to_dict()}
 
 
-def code_sets(matrix: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(object matrix of frozensets, present mask) from a coders x units matrix of sets/None."""
-    m = np.asarray(matrix, dtype=object)
-    if m.ndim != 2:
-        raise ValueError("reliability data must be a 2-D coders x units matrix")
-    present = np.array([v is not None and not (isinstance(v, float) and v != v) for v in m.ravel()],
-                       dtype=bool).reshape(m.shape)
-    out = np.full(m.shape, None, dtype=object)
-    for idx in zip(*np.nonzero(present)):
-        out[idx] = frozenset(m[idx])
-    return out, present
-
-
 def presence(matrix: Any, code: Any) -> Coded:
     """Coder x unit presence of `code` (domain: absent, present; MISSING where not coded)."""
-    return _presence(*code_sets(matrix), code)
+    sets, present = code_sets(matrix)
+    ids, distinct = set_ids(sets, present)
+    return _presence(present, ids, distinct, code)
 
 
-def _presence(sets: np.ndarray, present: np.ndarray, code: Any) -> Coded:
-    codes = np.full(sets.shape, MISSING, dtype=np.int64)
-    codes[present] = [int(code in s) for s in sets[present]]
+def _presence(present: np.ndarray, ids: np.ndarray, distinct: list, code: Any) -> Coded:
+    """Decided once per distinct set, then spread to the cells that hold it."""
+    has = np.array([int(code in s) for s in distinct], dtype=np.int64)
+    codes = np.full(present.shape, MISSING, dtype=np.int64)
+    codes[present] = has[ids] if len(ids) else []
     return Coded(codes, PRESENCE)
 
 
 def per_code_agreement(matrix: Any, codes: Sequence | None = None) -> tuple[CodeAgreement, ...]:
     """One `CodeAgreement` per code: `codes` in the given order, or every code used, sorted."""
     sets, present = code_sets(matrix)
+    ids, distinct = set_ids(sets, present)
     if codes is None:
-        codes = sorted(set().union(*sets[present]) if present.any() else set(), key=str)
+        codes = sorted(set().union(*distinct) if distinct else set(), key=str)
     out = []
     for code in codes:
-        c = _presence(sets, present, code)
+        c = _presence(present, ids, distinct, code)
         two_coders = c.codes.shape[0] == 2
         kappa = cohen_kappa(c) if two_coders else fleiss_kappa(c)
         pa = percent_agreement(c)

@@ -15,6 +15,35 @@ from studyapp.store.columns import now
 
 _KEY = ("unit_id", "codebook", "field", "coder", "round")
 
+#: How many coders gave each value on each unit (per codebook field and round), counted again.
+RECOUNT_COUNTS = ("SELECT codebook, field, unit_id, round, value, count(*) AS n FROM annotations"
+                  " GROUP BY codebook, field, unit_id, round, value")
+#: The coincidence pairs per (field, round, m values on the unit, value a, value b), counted again.
+RECOUNT_PAIRS = (
+    f"WITH c AS ({RECOUNT_COUNTS}),"
+    " u AS (SELECT codebook, field, unit_id, round, sum(n) AS m FROM c GROUP BY codebook, field, unit_id, round"
+    "       HAVING sum(n) >= 2)"
+    " SELECT a.codebook, a.field, a.round, u.m, a.value AS value_a, b.value AS value_b,"
+    "  sum(a.n * b.n - (a.value = b.value) * a.n) AS n"
+    " FROM u JOIN c a ON a.codebook = u.codebook AND a.field = u.field AND a.unit_id = u.unit_id AND a.round = u.round"
+    " JOIN c b ON b.codebook = u.codebook AND b.field = u.field AND b.unit_id = u.unit_id AND b.round = u.round"
+    " WHERE a.value <= b.value GROUP BY a.codebook, a.field, a.round, u.m, a.value, b.value"
+    " HAVING sum(a.n * b.n - (a.value = b.value) * a.n) != 0")
+KEPT_TABLES = {"agreement_counts": RECOUNT_COUNTS, "agreement_pairs": RECOUNT_PAIRS}
+
+
+def recount_kept(conn) -> list[str]:
+    """Recompute the tables the triggers keep (those this schema has) from `annotations`; returns
+    their names. For loading rows with triggers set aside: derived numbers are never taken on trust."""
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    done = []
+    for table, sql in KEPT_TABLES.items():
+        if table in have:
+            conn.execute(f"DELETE FROM {table}")
+            conn.execute(f"INSERT INTO {table} {sql}")
+            done.append(table)
+    return done
+
 
 class Annotations:
     def __init__(self, store):
@@ -119,10 +148,30 @@ class Annotations:
         """Rows where the kept counts differ from counting `annotations` again (empty when sound)."""
         return self.store.conn.execute(
             "SELECT codebook, field, unit_id, round, value, sum(a), sum(b) FROM ("
-            " SELECT codebook, field, unit_id, round, value, count(*) AS a, 0 AS b FROM annotations"
-            "  GROUP BY codebook, field, unit_id, round, value"
+            f" SELECT codebook, field, unit_id, round, value, n AS a, 0 AS b FROM ({RECOUNT_COUNTS})"
             " UNION ALL SELECT codebook, field, unit_id, round, value, 0, n FROM agreement_counts)"
             " GROUP BY codebook, field, unit_id, round, value HAVING sum(a) != sum(b)").fetchall()
+
+    def kept_pairs(self, codebook: str, field: str, rounds: Sequence[str] | None = None) -> list[tuple]:
+        """(round, m, value_a, value_b, n) for one field: n ordered pairs (a, b) of values from
+        different coders on the units with m values, each unordered pair once (value_a <= value_b;
+        (b, a) has the same count); see migration m008: the V x V coincidences, per m."""
+        sql = "SELECT round, m, value_a, value_b, n FROM agreement_pairs WHERE codebook = ? AND field = ?"
+        params: list = [codebook, field]
+        if rounds is not None:
+            rounds = list(rounds)
+            sql += f" AND round IN ({','.join('?' * len(rounds))})" if rounds else " AND 0"
+            params.extend(rounds)
+        return self.store.conn.execute(sql, params).fetchall()
+
+    def pairs_drift(self) -> list[tuple]:
+        """Rows where the kept coincidence pairs differ from counting `annotations` again (empty when sound)."""
+        key = "codebook, field, round, m, value_a, value_b"
+        return self.store.conn.execute(
+            f"SELECT {key}, sum(a), sum(b) FROM ("
+            f" SELECT {key}, n AS a, 0 AS b FROM ({RECOUNT_PAIRS})"
+            f" UNION ALL SELECT {key}, 0, n FROM agreement_pairs)"
+            f" GROUP BY {key} HAVING sum(a) != sum(b)").fetchall()
 
     def coders_of(self, codebook: str, field: str, rounds: Sequence[str] | None = None) -> list[str]:
         """Coders with at least one value in the field (optionally in some rounds).

@@ -8,7 +8,9 @@ round trip exactly.
 
 Loading happens into a new file that nobody else sees yet: `StudyLoader` applies exactly the
 migrations the archive's study had, replaces every table's rows with the archive's (foreign keys
-checked once at the end, triggers set aside while rows go in), all in one transaction. The caller
+checked once at the end, triggers set aside while rows go in), then recounts the tables the
+triggers keep (agreement counts and coincidence pairs) from the loaded annotations, so an archive
+cannot bring in derived numbers that disagree with its values; all in one transaction. The caller
 then opens it as a `Store`, which applies any newer migrations the usual way.
 """
 
@@ -26,6 +28,7 @@ from sqlite_utils import Database
 
 from studyapp.errors import StudyError
 from studyapp.store import migrations as schema
+from studyapp.store.annotations import recount_kept
 
 MIGRATIONS_TABLE = "_sqlite_migrations"
 _ROWID_NAMES = {"rowid", "_rowid_", "oid"}
@@ -183,7 +186,8 @@ class StudyLoader:
     @contextlib.contextmanager
     def loading(self) -> Iterator["StudyLoader"]:
         """One transaction for every row; foreign keys are checked once at its end, and triggers
-        (none of the current schema has one) are set aside so loaded rows do not fire them."""
+        are set aside so loaded rows do not fire them (the tables they keep are recounted from the
+        loaded annotations instead, `annotations.recount_kept`)."""
         conn = self.conn
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("BEGIN IMMEDIATE")
@@ -192,6 +196,7 @@ class StudyLoader:
             for name, _ in triggers:
                 conn.execute(f"DROP TRIGGER {quote(name)}")
             yield self
+            recount_kept(conn)
             for _, sql in triggers:
                 conn.execute(sql)
             broken = conn.execute("PRAGMA foreign_key_check").fetchall()

@@ -33,31 +33,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def serve():
-    """Factory: serve(folder, auth=False) -> base URL of `studyapp serve folder` on a free port.
-    Without `auth` the app runs in single-user mode (`--no-auth`): tests pick the coder in the sidebar."""
-    procs = []
-    OUT.mkdir(parents=True, exist_ok=True)
+def _start(folder, auth: bool, procs: list) -> str:
+    port = _free_port()
+    log = OUT.parent / f"serve-{port}.log"
+    cmd = [str(Path(sys.executable).parent / "studyapp"), "serve", str(folder), "--port", str(port)]
+    proc = subprocess.Popen(cmd + ([] if auth else ["--no-auth"]), stdout=log.open("w"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    procs.append(proc)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                return url
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"studyapp serve did not come up; see {log}")
 
-    def start(folder, auth: bool = False) -> str:
-        port = _free_port()
-        log = OUT.parent / f"serve-{port}.log"
-        cmd = [str(Path(sys.executable).parent / "studyapp"), "serve", str(folder), "--port", str(port)]
-        proc = subprocess.Popen(cmd + ([] if auth else ["--no-auth"]), stdout=log.open("w"),
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        procs.append(proc)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    return url
-            except OSError:
-                time.sleep(0.3)
-        pytest.fail(f"studyapp serve did not come up; see {log}")
 
-    yield start
+def _stop(procs: list) -> None:
     for proc in procs:
         # The whole process group: `studyapp serve` runs Streamlit as a child, which would outlive it.
         _signal_group(proc, signal.SIGTERM)
@@ -65,6 +59,16 @@ def serve():
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             _signal_group(proc, signal.SIGKILL)
+
+
+@pytest.fixture
+def serve():
+    """Factory: serve(folder, auth=False) -> base URL of `studyapp serve folder` on a free port.
+    Without `auth` the app runs in single-user mode (`--no-auth`): tests pick the coder in the sidebar."""
+    procs: list = []
+    OUT.mkdir(parents=True, exist_ok=True)
+    yield lambda folder, auth=False: _start(folder, auth, procs)
+    _stop(procs)
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
@@ -81,18 +85,28 @@ def shots() -> Path:
     return OUT
 
 
-@pytest.fixture
-def server(ui_study, serve):
-    return serve(ui_study.folder)
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One server for a module's read-only tests, on its own copy of the tiny UI study (the `ui_study`
+    fixture's data): starting Streamlit is paid once per module, not once per test."""
+    from tests.conftest import TINY_CODEBOOK, add_ui_data, make_tiny_study
+
+    folder = tmp_path_factory.mktemp("ui-server")
+    (folder / "tiny.yaml").write_text(TINY_CODEBOOK, encoding="utf-8")
+    store = make_tiny_study(folder / "study", folder / "tiny.yaml")
+    add_ui_data(store)
+    store.close()
+    procs: list = []
+    OUT.mkdir(parents=True, exist_ok=True)
+    yield _start(folder / "study", False, procs)
+    _stop(procs)
 
 
 @pytest.fixture
-def demo_study(tmp_path) -> Path:
-    """The demo study (data/demo) built afresh in a temporary folder: coders alice (lead), bob and
-    chen, whose passwords are NAME-demo."""
-    from studyapp.services.demo.build import build_demo
-
-    return build_demo(tmp_path / "demo")
+def demo_study(demo_copy) -> Path:
+    """The demo study (data/demo) in a temporary folder (a copy of the one built for the session):
+    coders alice (lead), bob and chen, whose passwords are NAME-demo."""
+    return demo_copy
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def demo_folder(tmp_path_factory) -> Path:
-    from studyapp.services.demo.build import build_demo
+def demo_folder(demo_template, tmp_path_factory) -> Path:
+    from tests.conftest import copy_demo
 
-    return build_demo(tmp_path_factory.mktemp("outputs-demo") / "study")
+    return copy_demo(demo_template, tmp_path_factory.mktemp("outputs-demo") / "study")

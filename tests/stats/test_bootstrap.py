@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -84,12 +82,12 @@ def test_kalpha_bootstrap_is_reproducible():
     assert a.low < stats.krippendorff_alpha(m).value < a.high and "KALPHA" in a.method
 
 
-def test_bootstrap_is_fast_at_study_scale():
-    """The budget is 1,000 resamples of 10,000 units x 5 coders in 5 s; a tenth of it here."""
+def test_bootstrap_at_study_scale_brackets_the_estimate():
+    """10,000 units x 5 coders: the interval brackets alpha (its speed is measured in
+    benchmarks/bench_bootstrap.py, never in a test)."""
     m = _data(n_units=10_000, n_coders=5, q=10)
-    t0 = time.perf_counter()
     ci = stats.bootstrap_ci(m, "krippendorff_alpha", n_boot=100, categories=list(range(10)))
-    assert time.perf_counter() - t0 < 1.0 and ci.low < ci.high
+    assert ci.low < stats.krippendorff_alpha(m, categories=list(range(10))).value < ci.high
 
 
 def test_unknown_statistic_and_bad_confidence():

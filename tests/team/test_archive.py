@@ -60,11 +60,9 @@ def test_round_trip_keeps_every_row_of_every_table(busy_study, tmp_path):
         assert copy.units.by_key("defect", "D4")["attrs"] == {"repo": "o/r", "labels": ["bug"], "n": 3}
 
 
-def test_the_demo_study_round_trips(tmp_path):
+def test_the_demo_study_round_trips(tmp_path, demo_copy):
     """The demo uses every feature (papers, transcripts and spans, defects, claims and their files)."""
-    from studyapp.services.demo.build import build_demo
-
-    demo = build_demo(tmp_path / "demo")
+    demo = demo_copy
     export_study(Store.open(demo), tmp_path / "demo.zip")
     import_study(tmp_path / "demo.zip", tmp_path / "copy")
     with Store.open(demo) as a, Store.open(tmp_path / "copy") as b:

@@ -13,7 +13,8 @@ Documentation score of a model = mean of
 
 Popularity is `downloads`, `likes` or `reuse_repositories` (links in model_to_reuse_repository).
 Lookups use an index probe where the link table has an index on model_id, and otherwise a
-semi-join restricted to the chosen models, so no query scans a link table once per model.
+semi-join restricted to the chosen models; scoring every model reads each link table once instead
+(`score_sql(every_model=True)`), so no query probes every link table once per model.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ CARD_PROXIES = (("limitations", "limitation_and_bias"), ("how_to_use", "demo"), 
                 ("evaluation", "evaluation_metric"))
 POPULARITY = ("downloads", "likes", "reuse_repositories")
 SAMPLE_MODULUS = 1_000_003
+#: Score every model with one pass per link table (False: probe per model, the plan tests compare with).
+ONE_PASS = True
 
 
 def _popularity(by: str) -> tuple[str, str]:
@@ -67,28 +70,56 @@ def _has_row(ds: Dataset, table: str) -> str:
     return f"(c.id IN (SELECT model_id FROM {t} WHERE model_id IN (SELECT id FROM chosen)))"
 
 
-def score_sql(ds: Dataset, chosen_sql: str, extra: str = "") -> tuple[str, list[str], list[str]]:
+def _present_in(table: str, flag: str) -> str:
+    """Every model id with a row in `table` once, tagged as a metadata field or a card proxy."""
+    meta, proxy = (1, 0) if flag == "meta" else (0, 1)
+    return (f"SELECT DISTINCT model_id, {meta} AS meta, {proxy} AS proxy FROM {quote_ident(table)}"
+            " WHERE model_id IS NOT NULL")
+
+
+def score_sql(ds: Dataset, chosen_sql: str, extra: str = "", *, every_model: bool = False
+              ) -> tuple[str, list[str], list[str]]:
     """A query scoring the models of `chosen_sql` (a SELECT giving id, context_id[, popularity, grp]);
-    `extra` adds columns computed per chosen model `c`. Returns (sql, metadata fields used, notes)."""
+    `extra` adds columns computed per chosen model `c`. Returns (sql, metadata fields used, notes).
+
+    Two plans for the same numbers. For a few chosen models (top and bottom k), an index probe per
+    model and link table. For every model (`every_model`), one pass per link table instead: each
+    table's distinct model ids are tagged and counted in one GROUP BY and joined to the models, so
+    scoring all 281,638 models of a full PeaTMOSS reads each link table once instead of making 18
+    index probes per model (a test holds both plans equal)."""
     require(ds, {"model": ("id", "context_id", "downloads", "likes")}, "the documentation score")
     fields = [(f, t) for f, t in METADATA_TABLES if t in set(existing(ds, [t for _, t in METADATA_TABLES]))]
     notes: list[str] = []
-    meta = " + ".join(_has_row(ds, t) for _, t in fields)
+    if every_model:
+        parts = [_present_in(t, "meta") for _, t in fields]
+        meta = "coalesce(h.fields, 0)"
+    else:
+        parts, meta = [], "(" + " + ".join(_has_row(ds, t) for _, t in fields) + ")"
     join = ""
     if ds.has("model_card_section", "model_id", *CARD_SECTIONS):
         card = "(" + " + ".join(f"coalesce(s.{c}, 0)" for c in CARD_SECTIONS) + f") * 1.0 / {len(CARD_SECTIONS)}"
         join = " LEFT JOIN model_card_section s ON s.model_id = c.id"
     elif len(existing(ds, [t for _, t in CARD_PROXIES])) == len(CARD_PROXIES):
-        card = "(" + " + ".join(_has_row(ds, t) for _, t in CARD_PROXIES) + f") * 1.0 / {len(CARD_PROXIES)}"
+        if every_model:
+            parts += [_present_in(t, "proxy") for _, t in CARD_PROXIES]
+            proxies = "coalesce(h.proxies, 0)"
+        else:
+            proxies = "(" + " + ".join(_has_row(ds, t) for _, t in CARD_PROXIES) + ")"
+        card = f"{proxies} * 1.0 / {len(CARD_PROXIES)}"
         notes.append("no model_card_section table: the card score is the share of four sections proxied by "
                      "limitation_and_bias, demo, hyper_parameters and evaluation_metric (no proxy for description)")
     else:
         card = "NULL"
         notes.append("no model-card data in this dataset (56-table release): the documentation score is the "
                      "metadata-completeness score alone")
-    sql = (f"WITH chosen AS MATERIALIZED ({chosen_sql})\n"
-           f"SELECT c.*,{extra} ({meta}) * 1.0 / {len(fields)} AS metadata_score,\n       {card} AS card_score\n"
-           f"FROM chosen c{join}")
+    head = f"WITH chosen AS MATERIALIZED ({chosen_sql})"
+    if every_model:
+        union = "\n    UNION ALL ".join(parts)
+        head += (f",\nhas AS MATERIALIZED (SELECT model_id, sum(meta) AS fields, sum(proxy) AS proxies FROM (\n"
+                 f"    {union}) GROUP BY model_id)")
+        join = " LEFT JOIN has h ON h.model_id = c.id" + join
+    sql = (f"{head}\nSELECT c.*,{extra} {meta} * 1.0 / {len(fields)} AS metadata_score,\n"
+           f"       {card} AS card_score\nFROM chosen c{join}")
     return sql, [f for f, _ in fields], notes
 
 
@@ -144,8 +175,15 @@ def popularity_correlation(ds: Dataset, *, by: str = "downloads", sample: int = 
     if sample and sample < total:
         keep = max(1, round(SAMPLE_MODULUS * sample / total))
         where = f" WHERE (m.id * 2654435761) % {SAMPLE_MODULUS} < {keep}"
-    chosen = f"SELECT m.id, m.context_id, m.downloads, m.likes FROM model m{where}"
-    sql, fields, notes = score_sql(ds, chosen, f" {pop.replace('m.', 'c.')} AS popularity,")
+    one_pass = ONE_PASS and not where
+    # only the columns the table needs travel: 281,638 rows of them at full size
+    chosen = f"SELECT m.id, m.context_id, {pop} AS popularity FROM model m{where}"
+    if by == "reuse_repositories" and one_pass:  # every model: count the links once, not per model
+        chosen = ("SELECT m.id, m.context_id, coalesce(r.n, 0) AS popularity FROM model m"
+                  " LEFT JOIN (SELECT model_id, count(*) AS n FROM model_to_reuse_repository GROUP BY model_id) r"
+                  " ON r.model_id = m.id")
+    extra = ""
+    sql, fields, notes = score_sql(ds, chosen, extra, every_model=one_pass)
     df = _frame(run_query(ds, sql, (), runs))
     df = df[df.popularity.notna()]
     if where:

@@ -23,6 +23,8 @@ from studyapp.domain.codebook import Field
 from studyapp.domain.roles import Role
 from studyapp.services.agreement.reliability_data import (
     ReliabilityData,
+    categories_at,
+    code_at_depth,
     reliability_data,
 )
 from studyapp.services.coding.codebooks import get_codebook
@@ -184,18 +186,25 @@ def field_agreement(store: Store, codebook_id: str, field_id: str, *, rounds: Se
 
 
 def field_alpha(store: Store, codebook_id: str, field_id: str, *, rounds: Sequence[str] | None = None,
-                coders: Sequence[str] | None = None, unit_ids: Sequence[int] | None = None) -> Stat:
-    """Krippendorff's alpha of a nominal or ordinal field, counted in SQL: the fast path for large
-    studies (and overviews). Alpha needs only how many coders chose each code on each unit, so the
-    store returns those counts and no coders x units matrix is built. Same value as `field_agreement`.
-    """
+                coders: Sequence[str] | None = None, unit_ids: Sequence[int] | None = None,
+                depth: int | None = None) -> Stat:
+    """Krippendorff's alpha of a nominal or ordinal field (optionally at one level of its code
+    tree) without reading the units: the fast path for large studies and overviews. For all
+    coders and units it is computed from the coincidence pairs the store keeps per field and
+    round (`annotations.kept_pairs`: V x V numbers, whatever the number of units); for a subset of
+    coders or units from how many coders chose each code on each unit, counted in SQL. Same value
+    and same undefined reasons as `field_agreement` (tests hold all three equal)."""
     from studyapp.stats import UnitCounts, krippendorff_alpha
 
     field = get_codebook(store, codebook_id).require_field(field_id)
     if field.type not in ("nominal", "ordinal"):
         return field_agreement(store, codebook_id, field_id, rounds=rounds, coders=coders, unit_ids=unit_ids,
-                               n_boot=0).stat("krippendorff_alpha")
-    categories = [c.id for c, _, _ in field.walk()]
+                               depth=depth, n_boot=0).stat("krippendorff_alpha")
+    categories = categories_at(field, depth)
+    if coders is None and unit_ids is None:
+        kept = _kept_alpha(store, codebook_id, field, categories, rounds, depth)
+        if kept is not None:
+            return kept
     rows = store.annotations.value_counts(codebook_id, field_id, rounds=rounds, coders=coders, unit_ids=unit_ids)
     counts = np.zeros((0, len(categories)))
     if rows:
@@ -206,13 +215,46 @@ def field_alpha(store: Store, codebook_id: str, field_id: str, *, rounds: Sequen
         if len(set(rnd)) > 1:
             starts |= np.asarray(rnd[1:], dtype=object) != np.asarray(rnd[:-1], dtype=object)
         unit_idx = np.concatenate([[0], np.cumsum(starts)])
-        cat_idx = np.fromiter((index.get(v, -1) for v in value), np.int64, len(rows))
+        cat_idx = np.fromiter((index.get(code_at_depth(field, v, depth), -1) for v in value), np.int64, len(rows))
         keep = cat_idx >= 0  # a value that is no code of this version (an older codebook's) is left out
         cells = np.bincount(unit_idx[keep] * k + cat_idx[keep], weights=np.asarray(n, float)[keep],
                             minlength=(int(unit_idx[-1]) + 1) * k)
         counts = cells.reshape(-1, k)
     n_coders = len(store.annotations.coders_of(codebook_id, field_id, rounds)) if coders is None else len(coders)
     return krippendorff_alpha(UnitCounts(counts, tuple(categories), n_coders=n_coders), level=field.level)
+
+
+def _kept_alpha(store: Store, codebook_id: str, field: Field, categories: list[str],
+                rounds: Sequence[str] | None, depth: int | None) -> Stat | None:
+    """Alpha from the kept coincidence pairs, or None when the counting path must decide: no unit
+    is pairable (it names the reason), or a value is no code of this codebook version (the
+    counting path leaves such values out before deciding which units are pairable)."""
+    from studyapp.stats import alpha_from_coincidences
+
+    rows = store.annotations.kept_pairs(codebook_id, field.id, rounds)
+    if not rows:
+        return None
+    index = {c: i for i, c in enumerate(categories)}
+    at = {v: index.get(code_at_depth(field, v, depth), -1) for v in {r[2] for r in rows} | {r[3] for r in rows}}
+    rnd, m, a, b, n = zip(*rows)
+    ia = np.fromiter((at[v] for v in a), np.int64, len(rows))
+    ib = np.fromiter((at[v] for v in b), np.int64, len(rows))
+    if (ia < 0).any() or (ib < 0).any():
+        return None
+    m, n = np.asarray(m, dtype=np.int64), np.asarray(n, dtype=np.int64)
+    v = len(categories)
+    w = n / (m - 1.0)
+    other = np.asarray(a, dtype=object) != np.asarray(b, dtype=object)  # kept once for both orders
+    cells = np.concatenate([ia * v + ib, (ib * v + ia)[other]])
+    o = np.bincount(cells, weights=np.concatenate([w, w[other]]), minlength=v * v).reshape(v, v)
+    per_m: dict[tuple, int] = {}
+    ordered = np.where(other, 2 * n, n)
+    for key, count in zip(zip(rnd, m.tolist()), ordered.tolist()):
+        per_m[key] = per_m.get(key, 0) + count
+    n_units = sum(total // (mm * (mm - 1)) for (_, mm), total in per_m.items())
+    n_coders = len(store.annotations.coders_of(codebook_id, field.id, rounds))
+    return alpha_from_coincidences(o, level=field.level, domain=tuple(categories), n_units=n_units,
+                                   n_coders=n_coders)
 
 
 def codebook_agreement(store: Store, codebook_id: str, *, rounds: Sequence[str] | None = None,

@@ -74,12 +74,15 @@ def reliability_data(store: Store, codebook_id: str, field_id: str, *, rounds: S
     categories: list[str] = []
     if field.is_multi:
         matrix = np.full(shape, None, dtype=object)
-        values = [frozenset(_at_depth(field, c, depth) for c in json.loads(v)) for v in df["value"]]
-        matrix[coder_codes, unit_codes] = values
+        value_codes, distinct = pd.factorize(df["value"])  # each distinct value is parsed once
+        sets = np.empty(len(distinct), dtype=object)
+        sets[:] = [frozenset(code_at_depth(field, c, depth) for c in json.loads(v)) for v in distinct]
+        matrix[coder_codes, unit_codes] = sets[value_codes]
         level = "nominal"
     elif field.type in ("nominal", "ordinal"):
-        categories = _categories(field, depth)
-        mapped = df["value"] if depth is None else df["value"].map(lambda c: _at_depth(field, c, depth))
+        categories = categories_at(field, depth)
+        mapped = df["value"] if depth is None else df["value"].map(lambda c: code_at_depth(field, c, depth))
+        mapped = mapped.where(mapped.isin(categories))  # an older codebook's code is missing here
         idx = pd.Categorical(mapped, categories=categories).codes.astype(float)
         idx[idx < 0] = np.nan
         matrix = np.full(shape, np.nan)
@@ -106,12 +109,17 @@ def _unit_index(df: pd.DataFrame) -> tuple[np.ndarray, list[tuple[int, str]]]:
     return codes, units
 
 
-def _categories(field: Field, depth: int | None) -> list[str]:
+def categories_at(field: Field, depth: int | None) -> list[str]:
+    """The field's code ids in tree order, down to `depth` (all levels when None)."""
     return [c.id for c, d, _ in field.walk() if depth is None or d <= depth]
 
 
-def _at_depth(field: Field, code_id: str, depth: int | None) -> str:
+def code_at_depth(field: Field, code_id: str, depth: int | None) -> str:
+    """The code's ancestor at `depth` (the code itself when None, or when it is no code of the field)."""
     if depth is None:
         return code_id
     path = field.path(code_id)
     return path[min(depth, len(path)) - 1] if path else code_id
+
+
+_at_depth = code_at_depth  # the name other modules import (services/publish/replication_data.py)

@@ -22,6 +22,7 @@ ORDER = [
     slr.slr_001_duplicates_snowballing, slr.slr_002_decision_order_index,
     interviews.interviews_001_participants_spans,
     defects.defects_001_issue_index, defects.defects_002_issue_is_repo_and_number,
+    core.m008_agreement_pairs,
 ]
 
 migrations = Migrations("studyapp")

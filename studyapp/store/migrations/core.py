@@ -199,3 +199,74 @@ def m007_agreement_counts(db: Database) -> None:
             ON annotations BEGIN {_COUNT_DROP} {_COUNT_ADD} END;
         """)
 
+
+
+def _pairs_of(r: str, sign: str) -> str:
+    """SQL adding (sign '+') or removing ('-') the coincidence pairs of the unit of record `r`
+    (NEW or OLD) as `agreement_counts` holds it now; then, on removal, the pairs left at zero."""
+    key = f"codebook = {r}.codebook AND field = {r}.field AND unit_id = {r}.unit_id AND round = {r}.round"
+    m = f"(SELECT sum(n) FROM agreement_counts WHERE {key})"
+    sql = (f"INSERT INTO agreement_pairs (codebook, field, round, m, value_a, value_b, n)"
+           f" SELECT a.codebook, a.field, a.round, t.m, a.value, b.value, {sign}(a.n * b.n - (a.value = b.value) * a.n)"
+           f" FROM (SELECT {m} AS m) t, agreement_counts a JOIN agreement_counts b"
+           f"  ON b.codebook = a.codebook AND b.field = a.field AND b.unit_id = a.unit_id AND b.round = a.round"
+           f" WHERE a.{key.replace(' AND ', ' AND a.')} AND t.m >= 2 AND a.value <= b.value"
+           f"  AND a.n * b.n - (a.value = b.value) * a.n != 0"
+           f" ON CONFLICT (codebook, field, round, m, value_a, value_b) DO UPDATE SET n = n + excluded.n;")
+    if sign == "-":
+        values = f"(SELECT value FROM agreement_counts WHERE {key})"
+        sql += (f" DELETE FROM agreement_pairs WHERE codebook = {r}.codebook AND field = {r}.field"
+                f" AND round = {r}.round AND m = {m} AND value_a IN {values} AND value_b IN {values} AND n = 0;")
+    return sql
+
+
+def m008_agreement_pairs(db: Database) -> None:
+    """The coincidence pairs of every codebook field and round, kept by triggers in the same
+    statement as the annotation: for units with m values, `n` ordered pairs of values
+    (value_a, value_b) from different coders (n_a n_b, or n_a (n_a - 1) when a = b), stored once
+    per unordered pair (value_a <= value_b; the matrix is symmetric). Krippendorff's coincidence
+    matrix is the sum over m of these counts / (m - 1), and the number of pairable units with m
+    values is their total (both orders) / (m (m - 1)): alpha reads V x V integers, not the units.
+    Integers per m (not fractions) so the kept numbers never drift from a recount.
+
+    A unit's pairs change whenever one of its counts does, so each trigger takes the unit's pairs
+    out, changes the count (as m007 did) and puts them back; m007's triggers are replaced by these
+    (an update that moves a value to another unit, field or round does so for both units)."""
+    db.executescript(f"""
+        CREATE TABLE agreement_pairs (
+            codebook TEXT NOT NULL, field TEXT NOT NULL, round TEXT NOT NULL, m INTEGER NOT NULL,
+            value_a TEXT NOT NULL, value_b TEXT NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (codebook, field, round, m, value_a, value_b)
+        ) WITHOUT ROWID;
+        INSERT INTO agreement_pairs (codebook, field, round, m, value_a, value_b, n)
+            WITH c AS (SELECT codebook, field, unit_id, round, value, count(*) AS n FROM annotations
+                       GROUP BY codebook, field, unit_id, round, value),
+                 u AS (SELECT codebook, field, unit_id, round, sum(n) AS m FROM c
+                       GROUP BY codebook, field, unit_id, round HAVING sum(n) >= 2)
+            SELECT a.codebook, a.field, a.round, u.m, a.value, b.value, sum(a.n * b.n - (a.value = b.value) * a.n)
+            FROM u JOIN c a ON a.codebook = u.codebook AND a.field = u.field AND a.unit_id = u.unit_id
+                              AND a.round = u.round
+                   JOIN c b ON b.codebook = u.codebook AND b.field = u.field AND b.unit_id = u.unit_id
+                              AND b.round = u.round
+            WHERE a.value <= b.value
+            GROUP BY a.codebook, a.field, a.round, u.m, a.value, b.value
+            HAVING sum(a.n * b.n - (a.value = b.value) * a.n) != 0;
+        DROP TRIGGER annotations_counts_insert;
+        DROP TRIGGER annotations_counts_delete;
+        DROP TRIGGER annotations_counts_update;
+        CREATE TRIGGER annotations_counts_insert AFTER INSERT ON annotations BEGIN
+            {_pairs_of('NEW', '-')} {_COUNT_ADD} {_pairs_of('NEW', '+')} END;
+        CREATE TRIGGER annotations_counts_delete AFTER DELETE ON annotations BEGIN
+            {_pairs_of('OLD', '-')} {_COUNT_DROP} {_pairs_of('OLD', '+')} END;
+        CREATE TRIGGER annotations_counts_update AFTER UPDATE OF codebook, field, unit_id, round, value
+            ON annotations WHEN {_SAME_UNIT} BEGIN
+            {_pairs_of('OLD', '-')} {_COUNT_DROP} {_COUNT_ADD} {_pairs_of('NEW', '+')} END;
+        CREATE TRIGGER annotations_counts_move AFTER UPDATE OF codebook, field, unit_id, round, value
+            ON annotations WHEN NOT ({_SAME_UNIT}) BEGIN
+            {_pairs_of('OLD', '-')} {_COUNT_DROP} {_pairs_of('OLD', '+')}
+            {_pairs_of('NEW', '-')} {_COUNT_ADD} {_pairs_of('NEW', '+')} END;
+        """)
+
+
+_SAME_UNIT = ("OLD.codebook = NEW.codebook AND OLD.field = NEW.field AND OLD.unit_id = NEW.unit_id"
+              " AND OLD.round = NEW.round")
