@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from studyapp.datasets.metrics import Metric, MetricResult, QueryRun
+from studyapp.datasets.metrics.base import Metric, MetricResult, QueryRun
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from studyapp.datasets.metrics import Metric, MetricResult, run_query
+from studyapp.datasets.metrics.base import Metric, MetricResult, run_query
 from studyapp.datasets.peatmoss import require
 from studyapp.datasets.sandbox import Dataset
 

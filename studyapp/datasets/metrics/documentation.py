@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from studyapp.datasets.metrics import Metric, MetricResult, run_query
+from studyapp.datasets.metrics.base import Metric, MetricResult, run_query
 from studyapp.datasets.peatmoss import existing, require
 from studyapp.datasets.sandbox import Dataset, DatasetError, quote_ident
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from studyapp.datasets.metrics import Metric, MetricResult, run_query
+from studyapp.datasets.metrics.base import Metric, MetricResult, run_query
 from studyapp.datasets.peatmoss import require
 from studyapp.datasets.sandbox import Dataset
 

@@ -24,7 +24,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from studyapp.datasets.metrics import Metric, MetricResult, QueryRun, run_query
+from studyapp.datasets.metrics.base import Metric, MetricResult, QueryRun, run_query
 from studyapp.datasets.sandbox import Dataset, DatasetError, open_dataset
 from studyapp.errors import InvalidInput
 
