@@ -39,8 +39,9 @@ def _lead(store: Store, by: str | None) -> str:
 def import_qdpx_cmd(folder: str, file: str, by: str | None, codebook: str | None, default_coder: str | None) -> None:
     """Import a REFI-QDA project FILE (.qdpx, or a .qde with sources/ beside it) into the study in
     FOLDER: users become coders, the code tree a codebook, text sources transcripts with segments,
-    coded selections quote spans and segment codes, notes memos. A .qdc FILE adds only its codebook.
-    One transaction: a bad file changes nothing."""
+    coded selections quote spans and segment codes, notes memos, sets sets; every GUID is kept for
+    the export back. A .qdc FILE adds only its codebook (and code groups). One transaction: a bad
+    file changes nothing."""
     from studyapp.interop.refi_import import import_qdc, import_qdpx
 
     with Store.open(folder) as store:
@@ -50,12 +51,15 @@ def import_qdpx_cmd(folder: str, file: str, by: str | None, codebook: str | None
         else:
             r = import_qdpx(store, file, actor=actor, codebook=codebook, default_coder=default_coder)
     books = ", ".join(f"{cid} (version {vid}{', new' if new else ', unchanged'})" for cid, vid, new in r.codebooks)
+    sets = f", {r.sets} set(s)" if r.sets else ""
     if not r.transcripts:
-        click.echo(f"codebook {books}")
+        click.echo(f"codebook {books}{sets}")
+        for w in r.warnings:
+            click.echo(f"note: {w}", err=True)
         return
     how = "lossless (studyapp export)" if r.lossless else "mapped from another tool's project"
     click.echo(f"imported {len(r.transcripts)} transcript(s), {r.segments} segments, {r.spans} spans, "
-               f"{r.annotations} segment codings, {r.memos} memos; {how}")
+               f"{r.annotations} segment codings, {r.memos} memos{sets}; {how}")
     click.echo(f"codebook: {books or 'none'}; coders: {', '.join(r.coders) or 'none'}"
                + (f" (new: {', '.join(r.new_coders)})" if r.new_coders else ""))
     for w in r.warnings:

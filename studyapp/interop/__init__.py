@@ -5,6 +5,8 @@
 and memos into a project, and `refi_import` brings a project (from ATLAS.ti, MAXQDA, NVivo,
 QualCoder, Taguette or studyapp itself) into a study in one transaction, after `refi_plan` has
 mapped all of it (`refi_codebook`: code tree -> codebook, `refi_segments`: text -> segments).
+`refi_tree` writes codebooks as a code tree, and `refi_identity` keeps a project's sets and GUIDs
+(kept in `store.sets` and `store.guids`) so a project goes back to the tool it came from unchanged.
 The `.qdpx` and `.qdc` exporters are listed in `studyapp.services.publish.exports.EXPORTERS`.
 `studyapp.files` holds the write-whole-or-nothing helpers these and other exports use.
 """

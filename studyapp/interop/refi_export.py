@@ -3,9 +3,8 @@
 Why: so a study coded in studyapp can be opened in ATLAS.ti, MAXQDA, NVivo or QualCoder, and
 agreement computed there (or here, after a round trip) on the same codings. What goes where:
 - every coder is a `User`;
-- each interview codebook (kind `interview` or `any`) gives one parent `Code` per coded field (not
-  codable) holding the field's codes as nested `Code`s (colour, definition as `Description`); with
-  several codebooks, one more level names the codebook. Free-text and number fields are not codes
+- the interview codebooks (kind `interview` or `any`) are the code tree (`refi_tree`: a category
+  per coded field, a plain tree's codes at the top). Free-text and number fields are not codes
   and other tools do not see them;
 - each transcript is a `TextSource` whose plain text is the transcript's stored text, in
   `sources/<guid>.txt`; a segment is a substring of it (found in reading order), so a quote span
@@ -13,10 +12,15 @@ agreement computed there (or here, after a round trip) on the same codings. What
   the codes a coder gave a segment beyond their spans a selection over the whole segment; each
   `Coding` names its coder;
 - memos become `Note`s, referenced from the segment's selection, the transcript's source, the
-  code, or the project (study memos). Memos on papers or defects are not part of a QDA project.
+  code, or the project (study memos). Memos on papers or defects are not part of a QDA project;
+- the study's sets are `Set`s of the codes, sources and notes the project holds.
 
-GUIDs are uuid5 of what they name (codebook/field/code, coder, transcript key, span id...), so the
-same study exports the same GUIDs every time. Beside `project.qde`, the archive holds
+What came from another tool goes back under the GUIDs it came with (`refi_identity.GuidBook`): codes,
+users, sources, selections (a selection two coders coded, split into a span per coder on import, is
+one selection again, with each coder's `Coding`), codings and notes (one note that became memos in
+two places is one note again). Everything else gets a uuid5 of what it names (codebook/field/code,
+coder, transcript key, span id...), so the same study exports the same GUIDs every time. Beside
+`project.qde`, the archive holds
 `studyapp.json`: what REFI has no place for (codebook YAML and field types, segment boundaries and
 attributes, rounds, which selection is a span and which a segment's codes, every coder's exact
 values on every segment) and the SHA-256 of the `project.qde` it goes with. Other tools ignore
@@ -35,16 +39,17 @@ from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Sequence
 
-from studyapp.domain.codebook import Code as CbCode
 from studyapp.domain.codebook import Codebook
 from studyapp.domain.roles import lead_only
 from studyapp.domain.values import decode
 from studyapp.errors import NotFound, StudyError
 from studyapp.files import check_target, write_atomic
 from studyapp.interop import refi_model as m
+from studyapp.interop.refi_identity import GuidBook, project_sets
+from studyapp.interop.refi_tree import code_tree
+from studyapp.interop.refi_tree import describe as _describe  # noqa: F401  (the name tests use)
 from studyapp.interop.refi_write import write_codebook, write_project
 from studyapp.services.coding.codebooks import list_codebooks
-from studyapp.services.interviews.spans import code_color
 from studyapp.store import Store
 
 META = "studyapp.json"
@@ -62,6 +67,7 @@ class RefiExport:
     codings: int
     notes: int
     warnings: list = dc_field(default_factory=list)
+    sets: int = 0
 
 
 def segment_codebooks(store: Store, ids: Sequence[str] | None = None) -> list[Codebook]:
@@ -74,39 +80,6 @@ def segment_codebooks(store: Store, ids: Sequence[str] | None = None) -> list[Co
             raise NotFound(f"no codebook {missing[0]!r} in this study")
         return [known[i] for i in ids]
     return [cb for cb in books if cb.kind in ("interview", "any")]
-
-
-def _describe(c: CbCode) -> str:
-    parts = [c.definition]
-    parts += [f"Include: {c.include}"] if c.include else []
-    parts += [f"Exclude: {c.exclude}"] if c.exclude else []
-    parts += [f"Example: {e}" for e in c.examples]
-    return "\n".join(p for p in parts if p)
-
-
-def code_tree(books: Sequence[Codebook]) -> tuple[list[m.Code], dict]:
-    """REFI codes of `books` and the metadata naming each GUID (fields, codes, codebook groups)."""
-    meta: dict = {"codebooks": [], "fields": {}, "codes": {}}
-    tops: list[m.Code] = []
-
-    def convert(cb: Codebook, fid: str, c: CbCode) -> m.Code:
-        g = m.make_guid("code", cb.id, fid, c.id)
-        meta["codes"][g] = [cb.id, fid, c.id]
-        return m.Code(g, c.label, True, code_color(cb, fid, c.id), _describe(c),
-                      [convert(cb, fid, ch) for ch in c.children])
-
-    for cb in books:
-        fields = []
-        for f in cb.fields:
-            if not f.is_coded:
-                continue
-            g = m.make_guid("field", cb.id, f.id)
-            meta["fields"][g] = [cb.id, f.id, f.type]
-            fields.append(m.Code(g, f.label, False, None, f.definition, [convert(cb, f.id, c) for c in f.codes]))
-        group = m.make_guid("codebook", cb.id) if len(books) > 1 else None
-        meta["codebooks"].append({"id": cb.id, "yaml": cb.text, "guid": group})
-        tops += [m.Code(group, cb.title, False, None, cb.description, fields)] if group else fields
-    return tops, meta
 
 
 def _layout(transcript: dict, segments: list[dict]) -> tuple[str, dict[int, int]]:
@@ -139,14 +112,17 @@ class _Builder:
 
     def __init__(self, store: Store, books: list[Codebook]):
         self.store, self.repo = store, store.transcripts
-        self.codes, self.meta = code_tree(books)
+        self.book = GuidBook(store)
+        self.codes, self.meta = code_tree(books, self.book)
         coders = store.coders.list()
-        self.users = {c["name"]: m.make_guid("coder", c["name"]) for c in coders}
+        self.users = {c["name"]: self.book.get("coder", (c["name"],), "coder", c["name"]) for c in coders}
         self.meta.update({"format": META_FORMAT, "version": META_VERSION, "study": store.title,
                           "users": {self.users[c["name"]]: {"name": c["name"], "role": c["role"]} for c in coders},
                           "rounds": [{"id": r["id"], "label": r["label"]} for r in store.rounds.list()],
                           "sources": {}, "selections": {}, "annotations": []})
         self.code_guid = {tuple(v): g for g, v in self.meta["codes"].items()}
+        self.field_guid = {tuple(v[:2]): g for g, v in self.meta["fields"].items()}
+        self.source_guid: dict[int, str] = {}
         self.warnings: list[str] = []
         self.tags = self._tags(books)
         self.spans: dict[int, list] = {}
@@ -154,9 +130,7 @@ class _Builder:
             for sp in self.repo.spans(codebook=cb.id):
                 self.spans.setdefault(sp["unit_id"], []).append(sp)
         self.memos = store.memos.list()
-        self.notes = {memo["id"]: m.Note(m.make_guid("memo", memo["id"]), " ".join(memo["text"].split())[:60] or "memo",
-                                         memo["text"], self.user(memo["coder"]), memo["created_at"])
-                      for memo in self.memos}
+        self.notes = self._notes()
         self.used_notes: set[int] = set()
         self.memos_of: dict[int, list] = {}
         for memo in self.memos:
@@ -165,6 +139,27 @@ class _Builder:
 
     def user(self, name: str | None) -> str | None:
         return self.users.get(name) if name else None
+
+    def _notes(self) -> dict[int, m.Note]:
+        """memo id -> its Note; memos imported from one note (same GUID, same text) share it."""
+        out: dict[int, m.Note] = {}
+        by_guid: dict[str, m.Note] = {}
+        for memo in self.memos:
+            key = (memo["id"],)
+            stored = self.book.peek("memo", key)
+            if stored in by_guid and by_guid[stored].text == memo["text"]:
+                out[memo["id"]] = by_guid[stored]
+                continue
+            attrs = self.book.attrs("memo", key)
+            note = m.Note(self.book.get("memo", key, "memo", memo["id"]),
+                          attrs.get("name") or " ".join(memo["text"].split())[:60] or "memo", memo["text"],
+                          self.user(memo["coder"]), attrs.get("created") or memo["created_at"])
+            out[memo["id"]] = by_guid[note.guid] = note
+        return out
+
+    def note_refs(self, memos: list[dict]) -> list[str]:
+        self.used_notes.update(x["id"] for x in memos)
+        return list(dict.fromkeys(self.notes[x["id"]].guid for x in memos))
 
     def _tags(self, books: list[Codebook]) -> dict[int, dict[tuple, set]]:
         """segment id -> (coder, round) -> {(codebook, field, code)}; every value also goes to the metadata."""
@@ -188,52 +183,90 @@ class _Builder:
                                  " tools will not see them (studyapp.json keeps them)")
         return tags
 
-    def _codings(self, owner: str, keys, user: str | None) -> list[m.Coding]:
-        return [m.Coding(m.make_guid("coding", owner, *k), self.code_guid[k], user)
+    def _codings(self, owner: str, keys, user: str | None, stored: dict | None = None) -> list[m.Coding]:
+        return [m.Coding(self.book.claim((stored or {}).get(k[1:]), "coding", owner, *k), self.code_guid[k], user)
                 for k in keys if k in self.code_guid]
+
+    def _span_groups(self, spans: list[dict]) -> list[list[dict]]:
+        """Spans one selection was split into on import (same stored GUID, place and round) together."""
+        groups: dict[tuple, list] = {}
+        for sp in spans:
+            g = self.book.peek("span", (sp["id"],))
+            groups.setdefault((g, sp["start"], sp["end"], sp["round"]) if g else (sp["id"],), []).append(sp)
+        return list(groups.values())
 
     def _segment(self, src: m.Source, s: dict, off: int) -> None:
         seg_text = s["text"] or ""
         mine: dict[tuple, set] = {}
-        for sp in self.spans.get(s["id"], []):
-            keys = [(sp["codebook"], f, c) for f, c in sp["codes"]]
-            mine.setdefault((sp["coder"], sp["round"]), set()).update(keys)
-            sel = m.Selection(m.make_guid("span", sp["id"]), off + sp["start"], off + sp["end"], self.user(sp["coder"]),
-                              " ".join(sp["snippet"].split())[:60], sp["note"] or "", created=sp["created_at"])
-            sel.codings = self._codings(str(sp["id"]), keys, sel.user)
+        made: dict[str, m.Selection] = {}
+        for group in self._span_groups(self.spans.get(s["id"], [])):
+            sp = group[0]
+            attrs = self.book.attrs("span", (sp["id"],))
+            owner = attrs["user"] if "user" in attrs else sp["coder"]  # who made the selection in the tool
+            sel = m.Selection(self.book.get("span", (sp["id"],), "span", sp["id"]), off + sp["start"],
+                              off + sp["end"], self.user(owner),
+                              attrs["name"] if "name" in attrs else " ".join(sp["snippet"].split())[:60],
+                              sp["note"] or "", created=attrs.get("created") or sp["created_at"])
+            for one in group:
+                keys = [(one["codebook"], f, c) for f, c in one["codes"]]
+                mine.setdefault((one["coder"], one["round"]), set()).update(keys)
+                stored = {(f, c): g for f, c, g in self.book.attrs("span", (one["id"],)).get("codings", [])}
+                sel.codings += self._codings(str(one["id"]), keys, self.user(one["coder"]), stored)
             src.selections.append(sel)
+            made[sel.guid] = sel
             self.meta["selections"][sel.guid] = {"kind": "span", "round": sp["round"]}
         for (coder, rnd), have in sorted(self.tags.get(s["id"], {}).items()):
             extra = sorted(have - mine.get((coder, rnd), set()))
             if not extra:
                 continue
-            g = m.make_guid("tags", s["key"], coder, rnd)
+            g = self.book.claim(None, "tags", s["key"], coder, rnd)
             sel = m.Selection(g, off, off + len(seg_text), self.user(coder), f"segment {s['key']}")
             sel.codings = self._codings(g, extra, sel.user)
             src.selections.append(sel)
             self.meta["selections"][g] = {"kind": "tags", "round": rnd}
-        here = self.memos_of.get(s["id"], [])
+        here = self._memo_selections(src, s, off, made)
         if here:
-            g = m.make_guid("memos", s["key"])
+            g = self.book.claim(None, "memos", s["key"])
             sel = m.Selection(g, off, off + len(seg_text), name=f"memos on {s['key']}")
-            sel.note_refs = [self.notes[x["id"]].guid for x in here]
-            self.used_notes.update(x["id"] for x in here)
+            sel.note_refs = self.note_refs(here)
             src.selections.append(sel)
             self.meta["selections"][g] = {"kind": "memos"}
 
+    def _memo_selections(self, src: m.Source, s: dict, off: int, made: dict[str, m.Selection]) -> list[dict]:
+        """Memos imported from a note on a selection go back on it (made again when it had no codes);
+        returns the segment's other memos."""
+        rest: list[dict] = []
+        on: dict[str, tuple] = {}
+        for memo in self.memos_of.get(s["id"], []):
+            where = self.book.attrs("memo", (memo["id"],)).get("selection")
+            if where and 0 <= where["start"] <= where["end"] <= len(s["text"] or ""):
+                on.setdefault(where["guid"], (where, []))[1].append(memo)
+            else:
+                rest.append(memo)
+        for guid, (where, memos) in on.items():
+            sel = made.get(guid)
+            if sel is None:
+                sel = m.Selection(self.book.claim(guid, "memo-selection", guid), off + where["start"],
+                                  off + where["end"], self.user(where.get("user")), where.get("name"),
+                                  created=where.get("created"))
+                src.selections.append(sel)
+                made[guid] = sel
+                self.meta["selections"][sel.guid] = {"kind": "memos"}
+            sel.note_refs += [r for r in self.note_refs(memos) if r not in sel.note_refs]
+        return rest
+
     def source(self, t: dict, segs: list[dict]) -> tuple[m.Source, str]:
         text, offsets = _layout(t, segs)
-        sg = m.make_guid("transcript", t["key"])
-        src = m.Source(sg, t["title"] or t["key"], text, path=f"{sg}.txt")
+        sg = self.source_guid[t["id"]] = self.book.get("transcript", (t["id"],), "transcript", t["key"])
+        src = m.Source(sg, t["title"] or t["key"], text, path=f"{sg}.txt",
+                       description=(t["attrs"] or {}).get("description") or "")
         seg_meta = []
         for s in segs:
             off = offsets[s["id"]]
             seg_meta.append({"key": s["key"], "seq": s["seq"], "title": s["title"], "attrs": s["attrs"],
                              "start": off, "end": off + len(s["text"] or "")})
             self._segment(src, s, off)
-        here = self.memos_of.get(t["id"], [])
-        src.note_refs = [self.notes[x["id"]].guid for x in here]
-        self.used_notes.update(x["id"] for x in here)
+        src.note_refs = self.note_refs(self.memos_of.get(t["id"], []))
         self.meta["sources"][sg] = {"key": t["key"], "title": t["title"], "attrs": t["attrs"], "segments": seg_meta,
                                     "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
         return src, text
@@ -248,11 +281,19 @@ class _Builder:
                     f = hits[0][1] if len(hits) == 1 else ""
                 g = self.code_guid.get((memo["codebook"], f, c))
                 if g:
-                    by_guid[g].note_refs.append(self.notes[memo["id"]].guid)
-                    self.used_notes.add(memo["id"])
+                    refs = by_guid[g].note_refs
+                    refs += [r for r in self.note_refs([memo]) if r not in refs]
             elif memo["target_kind"] == "study":
-                project.note_refs.append(self.notes[memo["id"]].guid)
-                self.used_notes.add(memo["id"])
+                refs = self.note_refs([memo])
+                if not self.book.attrs("memo", (memo["id"],)).get("unreferenced"):
+                    project.note_refs += [r for r in refs if r not in project.note_refs]
+
+    def sets(self) -> list[m.Set]:
+        notes = {i: self.notes[i].guid for i in self.used_notes}
+        sets = project_sets(self.store, self.code_guid, self.field_guid, self.source_guid, notes)
+        for st in sets:
+            st.guid = self.book.claim(st.guid, "set", st.guid)
+        return sets
 
 
 def build_project(store: Store, codebooks: Sequence[str] | None = None) -> tuple[m.Project, dict, dict[str, str]]:
@@ -269,11 +310,15 @@ def build_project(store: Store, codebooks: Sequence[str] | None = None) -> tuple
         project.sources.append(src)
         files[f"sources/{src.path}"] = text
     b.attach_code_and_study_memos(project)
-    project.notes = [b.notes[i] for i in sorted(b.used_notes)]
+    project.notes = list({b.notes[i].guid: b.notes[i] for i in sorted(b.used_notes)}.values())
+    project.sets = b.sets()
     project.warnings = b.warnings
     if len(b.used_notes) < len(b.memos):
         project.warnings.append(f"{len(b.memos) - len(b.used_notes)} memo(s) on papers, defects or codes of other "
                                 "codebooks are not part of the project")
+    if b.book.clashes:
+        project.warnings.append(f"{b.book.clashes} GUID(s) kept from an import were taken by another thing of the"
+                                " project; those things were given studyapp's own GUIDs")
     return project, b.meta, files
 
 
@@ -297,7 +342,7 @@ def qdpx_bytes(store: Store, *, actor: str | None = None, codebooks: Sequence[st
     sels = [s for src in project.sources for s in src.selections]
     return buf.getvalue(), RefiExport(name, len(project.users), len(project.all_codes()), len(project.sources),
                                       len(sels), sum(len(s.codings) for s in sels), len(project.notes),
-                                      project.warnings)
+                                      project.warnings, len(project.sets))
 
 
 def export_qdpx(store: Store, out_path: str | Path, *, actor: str | None = None, force: bool = False,
@@ -317,6 +362,8 @@ def export_qdc(store: Store, out_path: str | Path, *, force: bool = False, codeb
     books = segment_codebooks(store, codebooks)
     if not books:
         raise StudyError("the study has no interview codebook to export")
-    codes, _ = code_tree(books)
-    write_atomic(out, write_codebook(codes))
-    return RefiExport(str(out), 0, sum(1 for top in codes for _ in top.walk()), 0, 0, 0, 0)
+    codes, meta = code_tree(books, GuidBook(store))
+    sets = project_sets(store, {tuple(v): g for g, v in meta["codes"].items()},
+                        {tuple(v[:2]): g for g, v in meta["fields"].items()}, {}, {}, codes_only=True)
+    write_atomic(out, write_codebook(codes, sets=sets))
+    return RefiExport(str(out), 0, sum(1 for top in codes for _ in top.walk()), 0, 0, 0, 0, sets=len(sets))

@@ -9,7 +9,8 @@ agreement and keep their codings with the rest of the study; and a study exporte
   a selection outside its source's text is refused with `InvalidInput` naming the file, the element
   and the line, before the study is touched;
 - then everything is written in one transaction (coders, rounds, codebook version, transcripts,
-  segments, spans, segment codes, memos, the import record), so a failure there (say, codes the
+  segments, spans, segment codes, memos, sets, the GUIDs the project gave all of these, the import
+  record), so a failure there (say, codes the
   study's own version of the codebook refuses) rolls all of it back: the study stays byte-for-byte
   what it was.
 See `refi_plan` for how a project maps onto transcripts, segments, spans, codes and memos.
@@ -23,10 +24,12 @@ from pathlib import Path
 from studyapp.domain.codebook import Codebook
 from studyapp.domain.roles import require_lead
 from studyapp.errors import InvalidInput, StudyError
+from studyapp.interop import refi_model as m
 from studyapp.interop.refi_codebook import codebook_for, slug
+from studyapp.interop.refi_identity import code_rows, plan_sets, write_identity
 from studyapp.interop.refi_package import Package, open_project, read_project
 from studyapp.interop.refi_plan import Plan, build_plan
-from studyapp.interop.refi_read import parse_codebook_file
+from studyapp.interop.refi_read import read_codebook_file
 from studyapp.services.coding.codebooks import store_codebook
 from studyapp.services.coding.coding import CodingRow, code_many
 from studyapp.store import Store
@@ -46,6 +49,7 @@ class RefiImport:
     new_coders: list
     coders: list
     warnings: list = field(default_factory=list)
+    sets: int = 0
 
 
 def import_qdpx(store: Store, path: str | Path, *, actor: str | None, codebook: str | None = None,
@@ -65,20 +69,25 @@ def import_qdpx_data(store: Store, name: str, data: bytes, *, actor: str | None,
 
 
 def import_qdc(store: Store, path: str | Path, *, actor: str | None, codebook: str | None = None) -> RefiImport:
-    """Import a `.qdc` codebook file as (a new version of) an interview codebook."""
+    """Import a `.qdc` codebook file as (a new version of) an interview codebook, with its code
+    GUIDs and its code sets (ATLAS.ti writes code groups there)."""
     require_lead(store, actor, "import a REFI-QDA codebook")
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise InvalidInput(f"cannot read the file: {e.strerror or e}", path=str(path)) from None
-    codes = parse_codebook_file(data, str(path))
+    codes, sets, warnings = read_codebook_file(data, str(path))
     if not codes:
         raise InvalidInput("the codebook holds no codes", path=str(path))
-    cb = codebook_for(codes, codebook_id=codebook or "refi-" + slug(path.stem, "codebook"), title=path.stem).codebook
+    mapped = codebook_for(codes, codebook_id=codebook or "refi-" + slug(path.stem, "codebook"), title=path.stem)
+    code_of = {g: (mapped.codebook.id, f, c) for g, (f, c) in mapped.codes.items()}
+    plan = Plan(path.name, "REFI-QDA codebook", False, codebooks=[mapped.codebook], guids=code_rows(codes, code_of, {}))
+    plan.sets, lost = plan_sets(m.Project(path.stem, codes=codes, sets=sets), code_of, {}, {}, set())
     with store.transaction():
-        version = _add_codebook(store, cb, str(path), actor)
-    return RefiImport(str(path), False, [version], [], 0, 0, 0, 0, [], [])
+        version = _add_codebook(store, mapped.codebook, str(path), actor)
+        n_sets, kept = write_identity(store, plan, [], [], [], None, actor)
+    return RefiImport(str(path), False, [version], [], 0, 0, 0, 0, [], [], warnings + lost + kept, n_sets)
 
 
 def _add_codebook(store: Store, cb: Codebook, file: str, actor: str | None) -> tuple[str, int, bool]:
@@ -123,23 +132,27 @@ def _write(store: Store, plan: Plan, actor: str | None) -> RefiImport:
                                           "title": s.title, "text": s.text, "attrs": s.attrs} for s in t.segments],
                                         import_id=imp, actor=actor) if t.segments else []
             ids.append((tid, segs))
+        span_ids = []
         for sp in plan.spans:
             text = plan.transcripts[sp.transcript].segments[sp.segment].text
-            repo.add_span(unit_id=ids[sp.transcript][1][sp.segment], coder=sp.coder, round=sp.round,
-                          codebook=sp.codebook, start=sp.start, end=sp.end, snippet=text[sp.start:sp.end],
-                          codes=sp.codes, note=sp.note, actor=actor)
+            span_ids.append(repo.add_span(unit_id=ids[sp.transcript][1][sp.segment], coder=sp.coder, round=sp.round,
+                                          codebook=sp.codebook, start=sp.start, end=sp.end,
+                                          snippet=text[sp.start:sp.end], codes=sp.codes, note=sp.note, actor=actor))
         code_many(store, [CodingRow(ids[t][1][s], cb, f, coder, value, rnd)
                           for t, s, cb, f, coder, rnd, value in plan.annotations], actor=actor)
+        memo_ids = []
         for mp in plan.memos:
             unit = None if mp.transcript is None else (
                 ids[mp.transcript][0] if mp.segment is None else ids[mp.transcript][1][mp.segment])
-            store.memos.add(text=mp.text, coder=mp.coder, target_kind=mp.kind, unit_id=unit, codebook=mp.codebook,
-                            code=mp.code)
+            memo_ids.append(store.memos.add(text=mp.text, coder=mp.coder, target_kind=mp.kind, unit_id=unit,
+                                            codebook=mp.codebook, code=mp.code))
+        n_sets, kept = write_identity(store, plan, [t for t, _ in ids], span_ids, memo_ids, imp, actor)
+        plan.warnings += kept
         n_segments = sum(len(t.segments) for t in plan.transcripts)
         store.imports.finish(imp, n_read=len(plan.transcripts), n_imported=len(plan.transcripts), actor=actor,
                              report={"lossless": plan.lossless, "segments": n_segments, "spans": len(plan.spans),
-                                     "annotations": len(plan.annotations), "memos": len(plan.memos),
+                                     "annotations": len(plan.annotations), "memos": len(plan.memos), "sets": n_sets,
                                      "new_coders": plan.new_coders, "warnings": plan.warnings})
     return RefiImport(plan.file, plan.lossless, versions, [t.key for t in plan.transcripts], n_segments,
                       len(plan.spans), len(plan.annotations), len(plan.memos), plan.new_coders, plan.coders,
-                      plan.warnings)
+                      plan.warnings, n_sets)

@@ -3,8 +3,11 @@
 No study is involved here: `refi_export` builds a `Project` from a study, `refi_write` turns it into
 `project.qde` (namespace `urn:QDA-XML:project:1.0`) or a `.qdc` codebook (`urn:QDA-XML:codebook:1.0`),
 `refi_read` parses those files back into the same dataclasses, and `refi_import` writes a parsed
-project into a study. Positions of a `Selection` count characters (code points) of its source's
-plain text; GUIDs are kept in lower-case 8-4-4-4-12 form.
+project into a study. Positions of a `Selection` in the model count characters (code points) of
+its source's plain text; in the XML they count UTF-16 code units for the tools that count so
+(`counts_utf16`), and the reader and writer convert (`Utf16`). GUIDs are kept in lower-case
+8-4-4-4-12 form (RFC 4122: hexadecimal digits are written in lower case and read in either, so
+MAXQDA's upper-case GUIDs are the same GUIDs).
 """
 
 from __future__ import annotations
@@ -25,6 +28,16 @@ RGB_RE = re.compile(r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 #: uuid5 namespace of studyapp's deterministic GUIDs (same study, same GUIDs on every export).
 GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://studyapp.invalid/refi-qda")
 SKIPPED_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
+#: Origins whose positions count UTF-16 code units (a character outside Unicode's Basic Multilingual
+#: Plane, such as an emoji, counts two): NVivo (seen in a real NVivo 12.6 export: every selection
+#: after the first emoji is off by one per emoji if read as code points), MAXQDA and ATLAS.ti (both
+#: built on UTF-16 strings, as NVivo is; no text export of theirs with such characters was found to
+#: check), and studyapp itself, which writes for those three. Other origins are read as code points.
+UTF16_ORIGINS = ("nvivo", "maxqda", "atlas.ti", "atlasti", "studyapp")
+#: Origins whose unit is known for certain; for the others a source with characters beyond the
+#: Basic Multilingual Plane gets a warning saying which unit was assumed.
+CHECKED_ORIGINS = ("nvivo", "studyapp")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def make_guid(*parts: object) -> str:
@@ -103,6 +116,19 @@ class Note:
 
 
 @dataclass
+class Set:
+    """A REFI `Set`: MAXQDA's document sets, ATLAS.ti's code and document groups, NVivo's sets. Members
+    are GUIDs of codes, sources and notes of the same project."""
+    guid: str
+    name: str
+    description: str = ""
+    codes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass
 class Project:
     name: str
     origin: str = "studyapp"
@@ -110,6 +136,7 @@ class Project:
     codes: list[Code] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    sets: list[Set] = field(default_factory=list)
     note_refs: list[str] = field(default_factory=list)
     created: str | None = None
     user: str | None = None
@@ -119,10 +146,43 @@ class Project:
         return [c for top in self.codes for c, _ in top.walk()]
 
 
+def counts_utf16(origin: str | None) -> bool:
+    """Whether a project from `origin` counts positions in UTF-16 code units (see `UTF16_ORIGINS`)."""
+    return (origin or "").strip().casefold().startswith(UTF16_ORIGINS)
+
+
+def unit_is_checked(origin: str | None) -> bool:
+    return (origin or "").strip().casefold().startswith(CHECKED_ORIGINS)
+
+
+def astral_count(text: str) -> int:
+    """Characters of `text` outside the Basic Multilingual Plane (two UTF-16 code units each)."""
+    return len(_ASTRAL.findall(text))
+
+
+class Utf16:
+    """Positions in `text` as UTF-16 code units and as code points, both ways (identity when every
+    character is in the Basic Multilingual Plane). A unit position inside a surrogate pair goes to
+    the character after it. Only the characters beyond the plane are indexed, so a long text with
+    none costs one regular-expression scan."""
+
+    def __init__(self, text: str):
+        self.astral = [m.start() for m in _ASTRAL.finditer(text)]  # their code point indexes
+        self.unit_starts = [i + k for k, i in enumerate(self.astral)]  # their first code unit
+        self.length = len(text) + len(self.astral)
+
+    def index(self, units: int) -> int:
+        return units - bisect.bisect_left(self.unit_starts, units - 1) if self.astral else units
+
+    def units(self, index: int) -> int:
+        return index + bisect.bisect_left(self.astral, index) if self.astral else index
+
+
 def normalise_text(text: str) -> tuple[str, Callable[[int], int]]:
-    """(text with `\\n` line ends and no BOM, a function moving an old position to the new text)."""
-    removed = [0] if text.startswith("\ufeff") else []
-    removed += [m.start() for m in re.finditer("\r\n", text)]
-    new = text[1:] if text.startswith("\ufeff") else text
-    new = new.replace("\r\n", "\n").replace("\r", "\n")
+    """(text with `\\n` line ends and no BOM, a function moving an old position to the new text).
+    A byte-order mark is not text: positions do not count it (NVivo's sources start with one, and
+    its positions start after it); a CRLF counts two positions before and one after."""
+    text = text.removeprefix("\ufeff")
+    removed = [m.start() for m in re.finditer("\r\n", text)]
+    new = text.replace("\r\n", "\n").replace("\r", "\n")
     return new, lambda pos: pos - bisect.bisect_left(removed, pos)

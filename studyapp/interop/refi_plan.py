@@ -14,9 +14,10 @@ and `refi_import` then writes the plan in one transaction. Two ways to map a pro
   selection covers (cut at segment boundaries and counted in the warnings), and each coder's codes
   on a segment the union of their spans' codes, in round `main`.
 
-Either way Users become coders (an existing coder with the same name, ignoring case, is that
-coder; others are added as coders, never as leads), and Notes become memos on what references them:
-a selection's segment, a source's transcript, a code, or the study (the project, or nothing).
+Either way the project's GUIDs and sets are kept (`refi_identity`), Users become coders (an
+existing coder with the same name, ignoring case, is that coder; others are added as coders, never
+as leads), and Notes become memos on what references them: a selection's segment (remembering the
+selection), a source's transcript, a code, or the study (the project, or nothing).
 A Coding with no creatingUser (on it, its selection or the project) is the `default_coder`'s.
 """
 
@@ -32,11 +33,13 @@ from studyapp.domain.codebook_yaml import parse_codebook
 from studyapp.domain.values import decode
 from studyapp.errors import InvalidInput
 from studyapp.interop.refi_codebook import codebook_for, slug
+from studyapp.interop.refi_identity import SetPlan, code_rows, plan_sets
 from studyapp.interop.refi_model import Project, Selection, Source
 from studyapp.interop.refi_package import Package
 from studyapp.interop.refi_segments import Cutter, Piece, split_source
 from studyapp.services.interviews.imports import INTERVIEWER_RE
 from studyapp.store import Store
+from studyapp.store.guids import Named
 from studyapp.store.rounds import DEFAULT_ROUND
 
 META_FORMAT, META_VERSION = "studyapp-refi", 1
@@ -59,6 +62,7 @@ class TranscriptPlan:
     text: str
     attrs: dict
     segments: list[SegmentPlan] = field(default_factory=list)
+    guid: str | None = None
 
 
 @dataclass
@@ -72,6 +76,8 @@ class SpanPlan:
     end: int
     codes: list[tuple[str, str]]
     note: str | None
+    guid: str | None = None  # the selection's, on the first span made of it for each coder
+    attrs: dict | None = None  # the selection's name, creation time and coding GUIDs
 
 
 @dataclass
@@ -83,6 +89,8 @@ class MemoPlan:
     segment: int | None = None  # None with a transcript: the memo is on the transcript
     codebook: str | None = None
     code: str | None = None
+    guid: str | None = None  # the note's
+    attrs: dict | None = None  # the note's name and creation time; `unreferenced` when nothing referenced it
 
 
 @dataclass
@@ -99,6 +107,9 @@ class Plan:
     #: (transcript, segment, codebook, field, coder, round, value)
     annotations: list[tuple] = field(default_factory=list)
     memos: list[MemoPlan] = field(default_factory=list)
+    sets: list[SetPlan] = field(default_factory=list)
+    guids: list[Named] = field(default_factory=list)  # of codes, fields and codebooks
+    user_guids: dict[str, str] = field(default_factory=dict)  # coder -> GUID of their (first) User
     warnings: list[str] = field(default_factory=list)
 
 
@@ -126,8 +137,10 @@ class _Planner:
         self.default_coder = default_coder
         self.users = self._users()
         self.code_of: dict[str, tuple[str, str, str | None]] = {}
+        self.field_of: dict[str, tuple[str, str]] = {}
+        self.source_index: dict[str, int] = {}
         self.note_targets: list[tuple[str, tuple]] = []
-        self.counts = dict.fromkeys(("cut", "dropped", "unattributed", "empty", "document", "category"), 0)
+        self.counts = dict.fromkeys(("cut", "dropped", "unattributed", "empty", "document", "category", "bare"), 0)
         self.study_keys = set(store.units.ids_by_key("transcript"))
         self.project_keys: set[str] = set()
 
@@ -139,6 +152,7 @@ class _Planner:
         for u in self.p.users:
             name = " ".join(u.name.split()) or f"user-{u.guid[:8]}"
             out[u.guid] = name if name in existing else folded.get(name.casefold(), name)
+            self.plan.user_guids.setdefault(out[u.guid], u.guid)
         names = list(out.values())
         for n in dict.fromkeys(names):
             if names.count(n) > 1:
@@ -172,6 +186,8 @@ class _Planner:
     def selections(self, ti: int, src: Source, cutter: Cutter, span_kinds: dict[str, dict] | None) -> None:
         """Spans (and segment memo targets) of one source's selections. `span_kinds` (lossless only)
         says which selections are spans and their round; others' codings are derived, not spans."""
+        self.source_index[src.guid] = ti
+        self.plan.transcripts[ti].guid = src.guid
         for sel in src.selections:
             if sel.end <= sel.start:
                 self.counts["empty"] += 1
@@ -180,9 +196,12 @@ class _Planner:
             kind = span_kinds.get(sel.guid, {}) if span_kinds is not None else {"kind": "span", "round": DEFAULT_ROUND}
             if len(pieces) > 1:
                 self.counts["cut"] += 1
-            if sel.note_refs:
-                target = ("unit", ti, pieces[0][0]) if pieces else ("unit", ti, None)
+            if sel.note_refs:  # the note goes to the segment, and remembers the selection it was on
+                where = (sel.guid, pieces[0][1], pieces[0][2], sel.name, self.users.get(sel.user), sel.created) \
+                    if pieces else None
+                target = ("unit", ti, pieces[0][0], where) if pieces else ("unit", ti, None)
                 self.note_targets += [(ref, target) for ref in sel.note_refs]
+            self.counts["bare"] += span_kinds is None and not sel.codings and not sel.note_refs
             if kind.get("kind") == "span" and sel.codings:
                 self._spans(ti, sel, cutter.pieces, pieces, kind.get("round") or DEFAULT_ROUND)
         self.counts["document"] += len(src.codings)
@@ -196,16 +215,19 @@ class _Planner:
                 self.counts["category"] += 1
                 continue
             cb, f, c = where
-            by_coder.setdefault((self.coder(cd.user, sel.user, self.p.user), cb), []).append((f, c))
+            by_coder.setdefault((self.coder(cd.user, sel.user, self.p.user), cb), []).append((f, c, cd.guid))
         text = self.plan.transcripts[ti].text
         for (coder, cb), codes in by_coder.items():
             kept = 0
+            attrs = {k: v for k, v in (("name", sel.name), ("created", sel.created)) if v is not None}
+            attrs |= {"user": self.users.get(sel.user) if sel.user else None, "codings": [list(x) for x in codes]}
             for si, s, e in pieces:
                 p = all_pieces[si]
                 if not text[p.start + s:p.start + e].strip():
                     continue
-                self.plan.spans.append(SpanPlan(ti, si, coder, rnd, cb, s, e, sorted(set(codes)),
-                                                sel.description or None))
+                first = {"guid": sel.guid, "attrs": attrs} if not kept else {}
+                self.plan.spans.append(SpanPlan(ti, si, coder, rnd, cb, s, e, sorted({(f, c) for f, c, _ in codes}),
+                                                sel.description or None, **first))
                 kept += 1
             self.counts["dropped"] += kept == 0
 
@@ -217,7 +239,7 @@ class _Planner:
             self.note_targets += [(ref, ("code", c.guid)) for ref in c.note_refs]
         self.note_targets += [(ref, ("study",)) for ref in self.p.note_refs]
         used = {ref for ref, _ in self.note_targets}
-        self.note_targets += [(n.guid, ("study",)) for n in self.p.notes if n.guid not in used]
+        self.note_targets += [(n.guid, ("study", "unreferenced")) for n in self.p.notes if n.guid not in used]
         empty = 0
         for ref, target in dict.fromkeys(self.note_targets):
             note = notes[ref]
@@ -225,17 +247,26 @@ class _Planner:
                 empty += 1
                 continue
             coder = self.users.get(note.user) if note.user else None
+            attrs = {k: v for k, v in (("name", note.name), ("created", note.created)) if v}
+            keep = {"guid": note.guid, "attrs": attrs | ({"unreferenced": True} if target[1:] == ("unreferenced",)
+                                                         else {})}
             if target[0] == "unit":
-                self.plan.memos.append(MemoPlan("unit", note.text, coder, target[1], target[2]))
+                if len(target) > 3:
+                    on = dict(zip(("guid", "start", "end", "name", "user", "created"), target[3], strict=True))
+                    keep["attrs"] = keep["attrs"] | {"selection": {k: v for k, v in on.items() if v is not None}}
+                self.plan.memos.append(MemoPlan("unit", note.text, coder, target[1], target[2], **keep))
             elif target[0] == "code" and (self.code_of.get(target[1]) or (None, None, None))[2] is not None:
                 cb, f, c = self.code_of[target[1]]
-                self.plan.memos.append(MemoPlan("code", note.text, coder, codebook=cb, code=f"{f}:{c}"))
+                self.plan.memos.append(MemoPlan("code", note.text, coder, codebook=cb, code=f"{f}:{c}", **keep))
             elif target[0] == "code":
-                self.plan.memos.append(MemoPlan("study", f"{names[target[1]]}: {note.text}", coder))
+                self.plan.memos.append(MemoPlan("study", f"{names[target[1]]}: {note.text}", coder, **keep))
             else:
-                self.plan.memos.append(MemoPlan("study", note.text, coder))
+                self.plan.memos.append(MemoPlan("study", note.text, coder, **keep))
         if empty:
             self.plan.warnings.append(f"{empty} note(s) without text skipped")
+        self.plan.sets, lost = plan_sets(self.p, self.code_of, self.field_of, self.source_index,
+                                         {mp.guid for mp in self.plan.memos})
+        self.plan.warnings += lost
 
     def finish(self) -> Plan:
         c = self.counts
@@ -244,7 +275,8 @@ class _Planner:
                 "unattributed": f"coding(s) name no user; they are given to coder {self.default_coder!r}",
                 "empty": "empty selection(s) skipped",
                 "document": "coding(s) of whole sources skipped (studyapp codes segments)",
-                "category": "coding(s) of categories that are fields here, not codes, skipped"}
+                "category": "coding(s) of categories that are fields here, not codes, skipped",
+                "bare": "selection(s) with no code and no note (free quotations) skipped"}
         self.plan.warnings += [f"{c[k]} {said[k]}" for k in said if c[k]]
         self.plan.warnings += self.p.warnings
         return self.plan
@@ -257,6 +289,7 @@ def _foreign(store: Store, pkg: Package, codebook_id: str | None, default_coder:
         mapped = codebook_for(p.codes, codebook_id=codebook_id or "refi-" + slug(p.name, "project"), title=p.name)
         pl.plan.codebooks.append(mapped.codebook)
         pl.code_of = {g: (mapped.codebook.id, f, c) for g, (f, c) in mapped.codes.items()}
+        pl.plan.guids = code_rows(p.codes, pl.code_of, {})
     pl.plan.rounds.append((DEFAULT_ROUND, "Main"))
     for src in p.sources:
         base = " ".join(SOURCE_SUFFIX.sub("", src.name).split()) or f"source-{src.guid[:8]}"
@@ -292,6 +325,9 @@ def _lossless(store: Store, pkg: Package, meta: dict, default_coder: str) -> Pla
     books = [parse_codebook(b["yaml"], f"{pkg.name} (studyapp.json, codebook {b['id']})") for b in meta["codebooks"]]
     pl.plan.codebooks = books
     pl.code_of = {g: (cb, f, c) for g, (cb, f, c) in meta["codes"].items()}
+    pl.field_of = {g: (cb, f) for g, (cb, f, _) in meta["fields"].items()}
+    pl.plan.guids = code_rows(pkg.project.codes, pl.code_of, pl.field_of,
+                              {b["guid"]: b["id"] for b in meta["codebooks"] if b.get("guid")})
     pl.plan.rounds = [(r["id"], r["label"]) for r in meta["rounds"]]
     seg_index: dict[str, tuple[int, int]] = {}
     for src in pkg.project.sources:

@@ -2,12 +2,15 @@
 
 Why a writer of our own: the exchange format is small, and writing it with lxml keeps every rule
 of the Project schema in one place. The contract: elements in the order the schema's sequences give
-(Users, CodeBook, Sources, Notes, then project NoteRefs; in a Code: Description, NoteRef, Code; in a
-TextSource: Description, PlainTextContent, PlainTextSelection, NoteRef; in a selection:
-Description, Coding, NoteRef), every required attribute present (a project always has a `name`),
+(Users, CodeBook, Sources, Notes, Sets, then project NoteRefs; in a Code: Description, NoteRef, Code;
+in a TextSource: Description, PlainTextContent, PlainTextSelection, NoteRef; in a selection:
+Description, Coding, NoteRef; in a Set: Description, MemberCode, MemberSource, MemberNote; in a
+codebook file: Codes, Sets), every required attribute present (a project always has a `name`),
 GUIDs as given (the model keeps them 8-4-4-4-12), and no character XML 1.0 cannot hold, in text or
 in attributes. A source with a `path` refers to `internal://<path>` (the archive's `sources/`
-folder); one without carries its text inline as `PlainTextContent`.
+folder); one without carries its text inline as `PlainTextContent`. Positions are written in UTF-16
+code units, the unit NVivo, MAXQDA and ATLAS.ti count in (`refi_model.Utf16`; the same numbers as
+code points unless the text holds emoji or other characters beyond the Basic Multilingual Plane).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from studyapp.interop.refi_model import (
     XSI,
     Code,
     Project,
+    Set,
+    Utf16,
 )
 
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -77,9 +82,11 @@ def _sources(root, ns: str, p: Project) -> None:
             _el(e, ns, "Description", text=s.description)
         if not s.path:
             _el(e, ns, "PlainTextContent", text=s.text)
+        units = Utf16(s.text)
         for sel in s.selections:
             se = _el(e, ns, "PlainTextSelection", {
-                "guid": sel.guid, "name": sel.name, "startPosition": sel.start, "endPosition": sel.end,
+                "guid": sel.guid, "name": sel.name, "startPosition": units.units(sel.start),
+                "endPosition": units.units(sel.end),
                 "creatingUser": sel.user, "creationDateTime": sel.created})
             if sel.description:
                 _el(se, ns, "Description", text=sel.description)
@@ -90,6 +97,17 @@ def _sources(root, ns: str, p: Project) -> None:
                 _el(se, ns, "NoteRef", {"targetGUID": ref})
         for ref in s.note_refs:
             _el(e, ns, "NoteRef", {"targetGUID": ref})
+
+
+def _sets(root, ns: str, sets: list[Set]) -> None:
+    holder = _el(root, ns, "Sets")
+    for st in sets:
+        e = _el(holder, ns, "Set", {"guid": st.guid, "name": st.name or "set"})
+        if st.description:
+            _el(e, ns, "Description", text=st.description)
+        for tag, members in (("MemberCode", st.codes), ("MemberSource", st.sources), ("MemberNote", st.notes)):
+            for g in members:
+                _el(e, ns, tag, {"targetGUID": g})
 
 
 def write_project(p: Project) -> bytes:
@@ -116,18 +134,24 @@ def write_project(p: Project) -> bytes:
             ne = _el(notes, ns, "Note", {"guid": n.guid, "name": n.name, "creatingUser": n.user,
                                          "creationDateTime": n.created})
             _el(ne, ns, "PlainTextContent", text=n.text)
+    if p.sets:
+        _sets(root, ns, p.sets)
     for ref in p.note_refs:
         _el(root, ns, "NoteRef", {"targetGUID": ref})
     return _serialise(root)
 
 
-def write_codebook(codes: list[Code], origin: str = "studyapp") -> bytes:
+def write_codebook(codes: list[Code], origin: str = "studyapp", sets: list[Set] | None = None) -> bytes:
     """A `.qdc` codebook file (`urn:QDA-XML:codebook:1.0`) holding `codes` (at least one: the
-    schema's Codes element may not be empty). Codebook files have no notes, so NoteRefs are left out."""
+    schema's Codes element may not be empty) and the code `sets` (ATLAS.ti's code groups). Codebook
+    files have no notes or sources, so NoteRefs and those members are left out."""
     ns = NS_CODEBOOK
     root = _root(ns, "CodeBook", SCHEMA_CODEBOOK)
     root.set("origin", origin)
     holder = _el(root, ns, "Codes")
     for c in codes:
         _code_el(holder, ns, c, notes=False)
+    code_sets = [Set(s.guid, s.name, s.description, codes=s.codes) for s in sets or () if s.codes]
+    if code_sets:
+        _sets(root, ns, code_sets)
     return _serialise(root)

@@ -32,13 +32,15 @@ RECOUNT_PAIRS = (
 KEPT_TABLES = {"agreement_counts": RECOUNT_COUNTS, "agreement_pairs": RECOUNT_PAIRS}
 
 
-def recount_kept(conn) -> list[str]:
+def recount_kept(conn, *, skip: Iterable[str] = ()) -> list[str]:
     """Recompute the tables the triggers keep (those this schema has) from `annotations`; returns
-    their names. For loading rows with triggers set aside: derived numbers are never taken on trust."""
+    their names. For loading rows with triggers set aside: derived numbers are never taken on trust.
+    Tables in `skip` (loaded from an archive) are left as loaded, for the loader's caller to check
+    against a recount (`Annotations.counts_drift`, `pairs_drift`) and refuse when they differ."""
     have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     done = []
     for table, sql in KEPT_TABLES.items():
-        if table in have:
+        if table in have and table not in set(skip):
             conn.execute(f"DELETE FROM {table}")
             conn.execute(f"INSERT INTO {table} {sql}")
             done.append(table)

@@ -186,8 +186,9 @@ class StudyLoader:
     @contextlib.contextmanager
     def loading(self) -> Iterator["StudyLoader"]:
         """One transaction for every row; foreign keys are checked once at its end, and triggers
-        are set aside so loaded rows do not fire them (the tables they keep are recounted from the
-        loaded annotations instead, `annotations.recount_kept`)."""
+        are set aside so loaded rows do not fire them. The tables they keep are recounted from the
+        loaded annotations (`annotations.recount_kept`) unless the archive held them: those stay as
+        loaded, for the import to compare with a recount and refuse a forged or damaged archive."""
         conn = self.conn
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("BEGIN IMMEDIATE")
@@ -195,8 +196,9 @@ class StudyLoader:
             triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
             for name, _ in triggers:
                 conn.execute(f"DROP TRIGGER {quote(name)}")
+            self.loaded: set[str] = set()
             yield self
-            recount_kept(conn)
+            recount_kept(conn, skip=self.loaded)
             for _, sql in triggers:
                 conn.execute(sql)
             broken = conn.execute("PRAGMA foreign_key_check").fetchall()
@@ -217,6 +219,7 @@ class StudyLoader:
         cols = (["rowid"] if spec.rowid else []) + [quote(c) for c in spec.columns]
         sql = (f"INSERT INTO {quote(spec.name)} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})")
         self.conn.execute(f"DELETE FROM {quote(spec.name)}")
+        getattr(self, "loaded", set()).add(spec.name)
         n, batch = 0, []
         for row in data:
             batch.append(row)

@@ -26,10 +26,12 @@ from studyapp.store.coders import Coders
 from studyapp.store.columns import now
 from studyapp.store.defects import DefectUnits
 from studyapp.store.finals import Finals
+from studyapp.store.guids import Guids
 from studyapp.store.history import History
 from studyapp.store.memos import Memos
 from studyapp.store.papers import Papers
 from studyapp.store.rounds import Rounds
+from studyapp.store.sets import Sets
 from studyapp.store.transcripts import Transcripts
 from studyapp.store.units import Imports, Units
 
@@ -57,6 +59,8 @@ class Store:
         self.papers = Papers(self)
         self.transcripts = Transcripts(self)
         self.defects = DefectUnits(self)
+        self.sets = Sets(self)
+        self.guids = Guids(self)
 
     @staticmethod
     def db_path(folder: str | Path) -> Path:

@@ -84,8 +84,8 @@ def test_an_archive_round_trip_loads_them_with_triggers_set_aside_and_they_still
         assert copy.annotations.pairs_drift() == []
 
 
-def test_an_archive_with_altered_kept_numbers_gets_them_recounted(coded, tmp_path):
-    """Derived numbers are never taken on trust from a file: the loader recounts them."""
+def test_an_archive_with_altered_kept_numbers_is_refused(coded, tmp_path):
+    """Derived numbers are never taken on trust from a file: the import recounts and compares."""
     out, bad = tmp_path / "study.zip", tmp_path / "bad.zip"
     export_study(coded, out)
     with zipfile.ZipFile(out) as zin:
@@ -108,12 +108,13 @@ def test_an_archive_with_altered_kept_numbers_gets_them_recounted(coded, tmp_pat
             elif name == "manifest.json":
                 data = json.dumps(manifest).encode()
             zout.writestr(name, data)
-    try:
+    # Derived numbers are never taken on trust: the import recounts them and refuses an archive
+    # whose kept pairs differ from the recount, leaving nothing behind.
+    from studyapp.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="the agreement pairs do not match the annotations"):
         import_study(bad, tmp_path / "copy")
-    except Exception as e:  # the archive format may refuse the edit on its own: then nothing to recount
-        pytest.skip(f"the archive refused the edited table itself: {e}")
-    with Store.open(tmp_path / "copy") as copy:
-        assert copy.annotations.pairs_drift() == []
+    assert not Store.exists(tmp_path / "copy")
 
 
 def test_a_study_from_before_the_kept_pairs_is_upgraded_with_them_counted(tmp_path, tiny_codebook):

@@ -38,6 +38,10 @@ def verify(store: Store, src: Path) -> None:
                            f"{unit}, codebook {cb}, field {f}, round {rnd}, value {value!r}: {n_ann} coder(s) "
                            f"gave it, the counts say {n_kept}): {_FORGED}", path=src)
     _values_are_codes(store, src)
+    pairs = store.annotations.pairs_drift()
+    if pairs:
+        raise InvalidInput(f"the agreement pairs do not match the annotations ({len(pairs)} differ; e.g. "
+                           f"{pairs[0][:-2]}): {_FORGED}", path=src)
 
 
 def _same(current: list[tuple], replayed: list[tuple], what: str, store: Store, src: Path, name) -> None:

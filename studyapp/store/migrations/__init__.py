@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from studyapp.store.migrations import core, defects, interviews, slr
+from studyapp.store.migrations import core, defects, interop, interviews, slr
 
 # The one ordered list: core first, then each feature's, in the order studies have applied them.
 ORDER = [
@@ -23,6 +23,7 @@ ORDER = [
     interviews.interviews_001_participants_spans,
     defects.defects_001_issue_index, defects.defects_002_issue_is_repo_and_number,
     core.m008_agreement_pairs,
+    interop.interop_001_sets_guids,
 ]
 
 migrations = Migrations("studyapp")
