@@ -134,3 +134,59 @@ def render_table(df: pd.DataFrame, fmt: str, *, caption: str | None = None, labe
     if fmt == "csv":
         return to_csv(df)
     raise StudyError(f"unknown table format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+#: Column ids of the read-models and exports as people read them (UI tables, Markdown, LaTeX).
+#: CSV and JSON exports that are a data interface keep the ids (scripts read them).
+HUMAN_COLUMNS = {
+    "field": "Field", "field_label": "Field", "code": "Code id", "label": "Code", "segments": "Turns",
+    "participants": "Participants", "transcripts": "Transcripts", "share": "Share of participants",
+    "group": "Group", "group_size": "Group size", "round": "Round", "coder": "Coder", "coders": "Coders",
+    "n_units": "Units", "n_coders": "Coders", "units": "Units", "kappa": "Cohen's κ", "alpha": "Krippendorff's α",
+    "krippendorff_alpha": "Krippendorff's α", "cohen_kappa": "Cohen's κ", "fleiss_kappa": "Fleiss' κ",
+    "percent_agreement": "% agreement", "agreement": "% agreement", "undefined": "Undefined",
+    "undefined_reason": "Why undefined", "ci_low": "CI low", "ci_high": "CI high", "ci": "95% CI",
+    "n_pairs": "Pairs", "level": "Level", "coder_a": "Coder A", "coder_b": "Coder B", "count": "Count",
+    "statistic": "Statistic", "p_value": "p", "effect_size": "Effect size", "effect_name": "Effect measure",
+    "verdict": "Verdict", "metric": "Metric", "value": "Value", "test": "Test", "claim": "Claim", "text": "Text",
+}
+
+
+def human_table(df: pd.DataFrame, field_labels: dict[str, str] | None = None,
+                columns: dict[str, str] | None = None) -> pd.DataFrame:
+    """`df` for people: a `field` column shows field labels (`field_labels`: id -> label), and
+    column ids are renamed by `columns`, then `HUMAN_COLUMNS` (unknown ids: underscores as spaces,
+    first letter capitalised)."""
+    out = df.copy()
+    if field_labels:
+        for col in ("field", "a_field", "b_field"):
+            if col in out.columns:
+                out[col] = out[col].map(lambda f: field_labels.get(f, f))
+    names = {**HUMAN_COLUMNS, **(columns or {})}
+
+    def human(c: object) -> object:
+        if not isinstance(c, str):
+            return c
+        return names.get(c) or (c.replace("_", " ")[:1].upper() + c.replace("_", " ")[1:] if "_" in c else c)
+
+    return out.rename(columns=human)
+
+
+def number_text(value: object, digits: int = 4) -> str:
+    """A number as people read it: whole numbers as integers (1000, not 1000.00 or 1e+03), other
+    floats with `digits` significant digits (0.3229166666666667 reads 0.3229), lists bracketed."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, bool) or isinstance(value, str):
+        return str(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return number_text(value.item(), digits)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(number_text(v, digits) for v in value) + "]"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.{digits}g}"
+    return str(value)

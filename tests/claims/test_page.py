@@ -46,7 +46,8 @@ def _open(coder: str):
 
 
 def _evidence(at):
-    return next(d.value for d in at.dataframe if "verdict" in d.value.columns and "p_value" in d.value.columns)
+    df = next(d.value for d in at.dataframe if "Verdict" in d.value.columns and "p" in d.value.columns)
+    return df.rename(columns={"Verdict": "verdict", "Claim": "claim", "Stale": "stale"})
 
 
 def test_a_lead_validates_and_the_evidence_is_recorded(claims_study):

@@ -109,7 +109,7 @@ def test_agreement_report_uses_the_shared_tables(coded_tiny):
     from studyapp.services.agreement.report import render
     tex = render(coded_tiny, "latex", "tiny", n_boot=0)
     rows = check_latex(tex, 11)
-    assert ["stage", "nominal", "main"] == rows[0][:3]
+    assert ["DL stage", "nominal", "main"] == rows[0][:3]  # the field's label, not its id
     md = render(coded_tiny, "markdown", "tiny", n_boot=0)
     assert md.startswith("# Agreement: Tiny") and len(check_markdown(md, 13)) == len(rows)
 

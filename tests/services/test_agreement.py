@@ -121,7 +121,7 @@ def test_report_formats(coded, fmt):
     elif fmt == "csv":
         assert text.splitlines()[0].startswith("codebook,field,level")
     else:
-        assert "| tiny | stage | nominal | main | 8 | 2 | 0.750 | 0.467 |" in text
+        assert "| tiny | DL stage | nominal | main | 8 | 2 | 0.750 | 0.467 |" in text
 
 
 def test_agreement_cli_subprocess(coded):

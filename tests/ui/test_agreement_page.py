@@ -30,13 +30,13 @@ def _open(coder: str):
 
 def test_overview_and_field_statistics(agree_study):
     at = _open("bob")
-    overview = _frame(at, "alpha 95% CI")
-    stage = overview[overview["label"] == "DL stage"].iloc[0]
-    assert stage["n_units"] == 11 and stage["n_coders"] == 2  # D1 plus the ten A units
+    overview = _frame(at, "Alpha 95% CI")
+    stage = overview[overview["Field"] == "DL stage"].iloc[0]
+    assert stage["Units"] == 11 and stage["Coders"] == 2  # D1 plus the ten A units
     at.radio(key="agreement.view").set_value("Field").run()
-    stats = _frame(at, "statistic").set_index("statistic")
-    assert "Krippendorff's alpha" in stats.index and stats.loc["Percent agreement", "value"] == pytest.approx(9 / 11)
-    assert "Landis & Koch (1977)" in stats.loc["Cohen's kappa", "interpretation"]
+    stats = _frame(at, "Statistic").set_index("Statistic")
+    assert "Krippendorff's alpha" in stats.index and stats.loc["Percent agreement", "Value"] == pytest.approx(9 / 11)
+    assert "Landis & Koch (1977)" in stats.loc["Cohen's kappa", "Interpretation"]
     text = " ".join(c.value for c in at.caption)
     assert "Confusion matrices are shown to leads" in text  # bob is a coder and round main is blind
 

@@ -287,7 +287,8 @@ def test_home_codebooks_and_claims_views(demo):
     h = home_view(demo)
     s = status(demo)
     assert (h.units, h.claims, h.annotations, h.history) == (s["units"], s["claims"], s["annotations"], s["history"])
-    assert 0 < len(h.recent) <= 15 and set(h.recent[0]) == {"when", "who", "what", "field", "coder"}
+    assert 0 < len(h.recent) <= 15 and set(h.recent[0]) == {"When", "Change"}
+    assert not any("sign_in" in r["Change"] or "None" in r["Change"] for r in h.recent)
     assert home_view(demo, status=lambda store: {**s, "title": "cached"}).title == "cached"
     c = codebooks_view(demo)
     assert {b.id for b in c.books} == set(c.versions) and all(c.versions.values())

@@ -91,10 +91,12 @@ def _cell(key: str, value, row: dict) -> str:
 
 
 def _table(rows: list[FieldAgreement]) -> list[list[str]]:
+    """Display rows for people (Markdown, LaTeX, HTML, the page): the field's label, not its id
+    (`is_defect` reads "Is a defect"); CSV and JSON keep the ids, as a data interface."""
     out = []
     for fa in rows:
         h = fa.headline()
-        out.append([_cell(k, h[k], h) for k, _ in COLUMNS])
+        out.append([_cell(k, h["label"] if k == "field" else h[k], h) for k, _ in COLUMNS])
     return out
 
 
@@ -144,10 +146,11 @@ def alpha_chart(rows: list[FieldAgreement]):
         if h["krippendorff_alpha"] is None:
             continue
         lo, hi = h["alpha_ci95"] or (h["krippendorff_alpha"],) * 2
-        data.append({"field": f"{h['codebook']}: {h['field']}", "round": h["rounds"],
+        data.append({"field": f"{h['codebook']}: {h['label']}", "round": h["rounds"],
                      "alpha": h["krippendorff_alpha"], "lo": lo, "hi": hi})
     df = pd.DataFrame(data, columns=["field", "round", "alpha", "lo", "hi"])
-    base = alt.Chart(df).encode(y=alt.Y("field:N", title=None), color=alt.Color("round:N", title="Round"),
+    base = alt.Chart(df).encode(y=alt.Y("field:N", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=300)),
+                                color=alt.Color("round:N", title="Round"),
                                 yOffset="round:N")
     points = base.mark_point(filled=True, size=60).encode(
         x=alt.X("alpha:Q", title="Krippendorff's alpha", scale=alt.Scale(domain=[-0.2, 1])),

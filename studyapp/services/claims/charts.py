@@ -4,7 +4,7 @@ A metric says how its table is drawn (`MetricResult.chart`: kind bars, scatter, 
 with the columns to use); a recorded check keeps that spec and a sample of the table's rows
 (`services.validation`). `check_chart(record)` turns the two into an altair chart: bars with the
 claim's codes highlighted, a scatter with a linear trend line (on the log axes where the metric asks for them), top vs
-bottom box plots, and turnover bars per snapshot (faceted per registry). The Claims page shows it;
+bottom box plots, and turnover bars per snapshot (faceted per registry, each its own snapshots). The Claims page shows it;
 `services.charts` converts it to SVG/PNG for papers. Returns None when there is nothing to draw.
 """
 
@@ -41,26 +41,40 @@ def check_chart(record: dict, width: int = 520, height: int = 300) -> Any | None
             color=alt.condition("datum.highlight", alt.value("#d97706"), alt.value("#2563eb")),
             tooltip=list(df.columns[:6]))
     if kind == "scatter":
-        df = df[(df[x].notna()) & (df[y].notna())]
-        if spec.get("log_x"):
-            df = df[df[x] > 0]
-        if spec.get("log_y"):
-            df = df[df[y] > 0]
-        sx = alt.Scale(type="log") if spec.get("log_x") else alt.Scale(zero=False)
-        sy = alt.Scale(type="log") if spec.get("log_y") else alt.Scale(zero=False)
-        base = alt.Chart(df, title=title, width=width, height=height)
-        points = base.mark_circle(opacity=0.45, size=24).encode(
-            x=alt.X(f"{x}:Q", scale=sx, title=x.replace("_", " ")),
-            y=alt.Y(f"{y}:Q", scale=sy, title=y.replace("_", " ")),
-            tooltip=list(df.columns[:6]))
-        trend = base.transform_regression(x, y, method="linear").mark_line(color="#dc2626").encode(
-            x=alt.X(f"{x}:Q", scale=sx), y=alt.Y(f"{y}:Q", scale=sy))
-        return points + trend
+        return _scatter(alt, df, spec, x, y, title, width, height)
     if kind == "box":
         return alt.Chart(df, title=title, width=width, height=height).mark_boxplot(extent="min-max").encode(
             x=alt.X(f"{x}:N", title=""), y=alt.Y(f"{y}:Q", title=y.replace("_", " ")),
             color=alt.Color(f"{x}:N", legend=None))
     return None
+
+
+def _scatter(alt, df: pd.DataFrame, spec: dict, x: str, y: str, title: str, width: int, height: int):
+    """Points and a least-squares trend. A log axis is symmetric-log (zeros, common in download
+    counts, stay on the chart instead of being dropped) and the trend is fitted where it is drawn
+    (on log1p of that axis), so it is a line through the cloud, not a curve that flattens it."""
+    import numpy as np
+
+    df = df[(df[x].notna()) & (df[y].notna())].copy()
+    logs = {"x": bool(spec.get("log_x")), "y": bool(spec.get("log_y"))}
+    scale = {a: alt.Scale(type="symlog") if logs[a] else alt.Scale(zero=False) for a in logs}
+    base = alt.Chart(df, title=title, width=width, height=height)
+    points = base.mark_circle(opacity=0.45, size=24).encode(
+        x=alt.X(f"{x}:Q", scale=scale["x"], title=x.replace("_", " ") + (" (log scale)" if logs["x"] else "")),
+        y=alt.Y(f"{y}:Q", scale=scale["y"], title=y.replace("_", " ") + (" (log scale)" if logs["y"] else "")),
+        tooltip=list(df.columns[:6]))
+    xs, ys = df[x].astype(float).to_numpy(), df[y].astype(float).to_numpy()
+    if len(df) < 2 or np.ptp(xs) == 0:
+        return points
+    tx = np.log1p(np.clip(xs, 0, None)) if logs["x"] else xs
+    ty = np.log1p(np.clip(ys, 0, None)) if logs["y"] else ys
+    slope, icpt = np.polyfit(tx, ty, 1)
+    grid = np.linspace(tx.min(), tx.max(), 50)
+    fit = slope * grid + icpt
+    line = pd.DataFrame({x: np.expm1(grid) if logs["x"] else grid, y: np.expm1(fit) if logs["y"] else fit})
+    trend = alt.Chart(line).mark_line(color="#dc2626").encode(
+        x=alt.X(f"{x}:Q", scale=scale["x"]), y=alt.Y(f"{y}:Q", scale=scale["y"]))
+    return points + trend
 
 
 def _turnover(alt, df: pd.DataFrame, title: str, width: int, height: int):
@@ -72,10 +86,12 @@ def _turnover(alt, df: pd.DataFrame, title: str, width: int, height: int):
     long = long[long["n"].notna()]
     if long.empty:
         return None
-    chart = alt.Chart(long, width=max(160, width // max(1, long["registry"].nunique())), height=height).mark_bar().encode(
-        x=alt.X("name:N", title="snapshot", sort=None),
+    n = max(1, long["registry"].nunique())
+    chart = alt.Chart(long, width=max(120, (width - 40 * n) // n), height=height).mark_bar().encode(
+        x=alt.X("name:N", title="snapshot", sort=None, axis=alt.Axis(labelAngle=-45, labelOverlap=False)),
         y=alt.Y("n:Q", stack="normalize", title="share of the top-k", axis=alt.Axis(format="%")),
-        color=alt.Color("part:N", sort=list(TURNOVER_PARTS), title=""),
+        color=alt.Color("part:N", sort=list(TURNOVER_PARTS), title="", legend=alt.Legend(orient="bottom")),
         order=alt.Order("part_order:Q"), tooltip=["registry", "name", "part", "n"],
     ).transform_calculate(part_order="indexof(['remained','newcomers','returning'], datum.part)")
-    return chart.facet(column=alt.Column("registry:N", title=None), title=title)
+    # Each registry its own snapshots (an independent x): a shared axis left half of each facet empty.
+    return chart.facet(column=alt.Column("registry:N", title=None), title=title).resolve_scale(x="independent")

@@ -27,6 +27,17 @@ CLAIM_KEYS = {"id", "text", "type", "sources", "metric", "params", "test", "alte
               "checks", "require", "correction", "dataset", "validated_quantitatively", "merged_from", "note"}
 CHECK_KEYS = {"metric", "params", "test", "alternative", "rule", "refute", "label"}
 TYPES = ("qualitative", "quantitative")
+QUALITATIVE_SOURCES = {"interview", "transcript", "segment", "participant"}
+
+
+def _default_type(c: dict) -> str:
+    """A claim without a `type`: qualitative when all its sources are interview data (a count of
+    coded turns checks a qualitative claim, it does not make it quantitative), else quantitative
+    when it links a metric, else qualitative."""
+    kinds = {str(s.get("kind") or "paper") for s in (c.get("sources") or []) if isinstance(s, dict)}
+    if kinds and kinds <= QUALITATIVE_SOURCES:
+        return "qualitative"
+    return "quantitative" if c.get("metric") or c.get("checks") else "qualitative"
 #: A claims file is written by people: a few KB. Beyond this it is not one (and is not parsed).
 MAX_FILE_BYTES = 16 * 2 ** 20
 
@@ -160,7 +171,7 @@ def check_claim(c: dict) -> dict:
         raise InvalidInput("a claim needs an id", line=_line(c))
     if not str(c.get("text") or "").strip():
         raise InvalidInput(f"{where}: needs a text", line=_line(c))
-    ctype = c.get("type") or ("quantitative" if c.get("metric") or c.get("checks") else "qualitative")
+    ctype = c.get("type") or _default_type(c)
     if ctype not in TYPES:
         raise InvalidInput(f"{where}: type must be qualitative or quantitative", line=_line(c, "type"))
     sources = c.get("sources") or []

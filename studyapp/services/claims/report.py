@@ -29,7 +29,7 @@ def cell(v) -> str:
     if v is None:
         return "-"
     if isinstance(v, float):
-        return f"{v:.3g}"
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.3g}"
     if isinstance(v, list):
         return "[" + ", ".join(cell(x) for x in v) + "]"
     return str(v)

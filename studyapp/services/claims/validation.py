@@ -256,7 +256,7 @@ def validate(claims: Sequence[dict], *, dataset: str | Path | None = None, store
                 done += 1
             if not checks:
                 done += 1
-            outcomes.append(_conclude(claim, results, ds_for, time.perf_counter() - start))
+            outcomes.append(_conclude(claim, results, ds_for, time.perf_counter() - start, base))
     if progress:
         progress(total, total, "done")
     return outcomes
@@ -274,7 +274,8 @@ def _run_check(check: Check, claim: dict, ds_for, store, base, viewer) -> CheckO
                             str(e), time.perf_counter() - start)
 
 
-def _conclude(claim: dict, results: list[CheckOutcome], ds_for, seconds: float) -> ClaimOutcome:
+def _conclude(claim: dict, results: list[CheckOutcome], ds_for, seconds: float,
+              base: Path | None = None) -> ClaimOutcome:
     d = claim["data"]
     ran = [r for r in results if r.test is not None]
     if len(ran) > 1 and d.get("correction", "holm") == "holm":
@@ -290,13 +291,25 @@ def _conclude(claim: dict, results: list[CheckOutcome], ds_for, seconds: float) 
     else:
         verdict = Verdict(INCONCLUSIVE, "no metric is linked to this claim, so it has no quantitative check")
     try:
-        ds = ds_for(claim)
+        ds = ds_for(claim) if any(METRICS[r.check.metric].source != "codings" for r in results) else None
     except StudyError:
         ds = None
     spec = {k: d.get(k) for k in ("metric", "params", "test", "alternative", "rule", "refute", "checks", "require",
                                   "correction", "dataset") if d.get(k) is not None}
     return ClaimOutcome(claim["id"], claim["text"], claim.get("type", "quantitative"), list(d.get("sources") or []),
-                        results, verdict, str(ds.path) if ds else None, seconds, spec)
+                        results, verdict, dataset_name(ds.path, base) if ds else None, seconds, spec)
+
+
+def dataset_name(path: Path, base: Path | None) -> str:
+    """How a record names its dataset: relative to the study (or claims file) folder when inside
+    it, else the file's name: never a machine's absolute path (a build's temporary folder, a home)."""
+    path = Path(path)
+    if base is not None:
+        try:
+            return Path(path).resolve().relative_to(Path(base).resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name
 
 
 def validate_study(store: Store, *, dataset: str | Path | None = None, claims_file: str | Path | None = None,

@@ -56,7 +56,7 @@ def crosstab(store: Store, rows: str, cols: str, *, codebook: str | None = None,
     col_tot = [sum(counts[i][j] for i in range(len(row_ids))) for j in range(len(col_ids))]
     result = {
         "codebook": cb.id, "source": source.describe(), "row_field": rows, "col_field": cols,
-        "row_level": rl, "col_level": cl,
+        "row_field_label": rf.label, "col_field_label": cf.label, "row_level": rl, "col_level": cl,
         "rows": row_ids, "cols": col_ids,
         "row_labels": [_label(rf, c) for c in row_ids], "col_labels": [_label(cf, c) for c in col_ids],
         "counts": counts, "row_totals": row_tot, "col_totals": col_tot, "n": len(units), "n_pairs": len(pairs),
@@ -121,7 +121,7 @@ def frame(result: dict):
     """The counts as a DataFrame with row and column totals, code labels as headings."""
     import pandas as pd
 
-    corner = f"{result['row_field']} \\ {result['col_field']}"
+    corner = f"{_field_label(result, 'row')} \\ {_field_label(result, 'col')}"
     rows = [[label, *r, t] for label, r, t in zip(result["row_labels"], result["counts"], result["row_totals"])]
     rows.append(["Total", *result["col_totals"], result["n_pairs"]])
     return pd.DataFrame(rows, columns=[corner, *result["col_labels"], "Total"])
@@ -139,7 +139,13 @@ def paper_table(result: dict) -> dict:
     """The table a paper shows (`df`, with `caption`, `notes` and `label`), for `tables.render_table`."""
     notes = [chi_square_note(result)] + ([f"Caution: {result['caution']}"] if result.get("caution") else [])
     return {"df": frame(result), "notes": notes, "label": f"tab:crosstab-{result['row_field']}-{result['col_field']}",
-            "caption": f"{result['row_field']} x {result['col_field']} ({result['source']}; n = {result['n']} defects)"}
+            "caption": f"{_field_label(result, 'row')} x {_field_label(result, 'col')} ({result['source']}; "
+                       f"n = {result['n']} defects)"}
+
+
+def _field_label(result: dict, side: str) -> str:
+    """The field's label as people read it (results made before labels were kept: its id)."""
+    return result.get(f"{side}_field_label") or result[f"{side}_field"]
 
 
 def render(result: dict, fmt: str = "json") -> str:

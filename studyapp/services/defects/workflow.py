@@ -131,12 +131,17 @@ def _code_label(cb, fid: str, code: str) -> str:
     return c.label if c else code
 
 
+FONT_PT = 13  # the diagram's text size in points (the app draws it unscaled)
+
+
 def workflow_dot(view: dict) -> str:
-    """Graphviz DOT: the stages left to right, each box with its defects and manifestations, and the
-    interview evidence for the stage in a note below it."""
+    """Graphviz DOT: the stages top to bottom, each box with its defects and manifestations, and the
+    interview evidence for the stage in a note beside it (same rank). Top to bottom keeps the drawing
+    narrow, so the app shows it at its natural size: text at `FONT_PT` (12 pt and up), never
+    shrunk to fit the page's width."""
     e = html.escape
-    lines = ["digraph workflow {", '  rankdir=LR; nodesep=0.3; ranksep=0.4;',
-             '  node [shape=plaintext, fontname="Helvetica", fontsize=11];', '  edge [color="#777777"];']
+    lines = ["digraph workflow {", '  rankdir=TB; nodesep=0.4; ranksep=0.35;',
+             f'  node [shape=plaintext, fontname="Helvetica", fontsize={FONT_PT}];', '  edge [color="#777777"];']
     flow = [s for s in view["stages"] if s["in_workflow"]]
     for s in view["stages"]:
         share = f" ({100 * s['share']:.0f}%)" if s["share"] is not None else ""
@@ -149,8 +154,9 @@ def workflow_dot(view: dict) -> str:
         iv = s["interview"]
         if iv["segments"]:
             codes = "<BR ALIGN=\"LEFT\"/>".join(f"{e(c['label'])} ({c['segments']})" for c in iv["codes"][:4])
-            lines.append(f'  "{s["id"]}_iv" [shape=note, fontsize=9, label=<<B>{iv["segments"]} interview '
+            lines.append(f'  "{s["id"]}_iv" [shape=note, fontsize={FONT_PT}, label=<<B>{iv["segments"]} interview '
                          f'segment(s)</B><BR ALIGN="LEFT"/>{codes}<BR ALIGN="LEFT"/>>];')
+            lines.append(f'  {{ rank=same; "{s["id"]}"; "{s["id"]}_iv"; }}')
             lines.append(f'  "{s["id"]}" -> "{s["id"]}_iv" [style=dashed, arrowhead=none];')
     for a, b in zip(flow, flow[1:]):
         lines.append(f'  "{a["id"]}" -> "{b["id"]}" [penwidth=2];')

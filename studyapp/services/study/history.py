@@ -114,3 +114,52 @@ def parse_unit_ref(store: Store, ref: str) -> int:
     if u is None:
         raise StudyError(f"no {kind} with key {key!r} in this study")
     return int(u["id"])
+
+
+#: What each kind of change reads as on Home ("bob coded segment interview-01:3").
+VERBS = {"annotation.set": "coded", "annotation.delete": "removed a code from", "final.set": "set the final value of",
+         "span.add": "tagged a quote in", "span.delete": "removed a quote from", "span.update": "changed a quote in",
+         "memo.add": "wrote a memo on", "memo.update": "edited a memo on", "claim.set": "recorded claim",
+         "claim.validate": "validated claim", "codebook.version": "added a codebook version of",
+         "coder.add": "added coder", "coder.password": "set the password of", "coder.role": "changed the role of",
+         "coder.invite": "invited", "round.add": "added round", "round.reconciliation": "changed reconciliation of",
+         "import": "imported", "units.add": "added units", "paper.duplicate": "marked a duplicate paper",
+         "snowball.link": "linked a snowballed paper", "snowball.round": "started a snowballing round",
+         "participant.set": "set a participant's attributes", "study.create": "created the study"}
+#: Actions that say nothing about the study's content: left out of Home's list and counted instead.
+QUIET = ("coder.sign_in", "coder.sign_out")
+
+
+def sentence(r: dict) -> str:
+    """One history row (as `study_history` shapes it, blinded) as a sentence: who did what to which
+    unit, in which field and round; never a hidden value."""
+    who, action = r["who"] or "someone", r["action"]
+    verb = VERBS.get(action, action.replace(".", " ").replace("_", " "))
+    target = r["unit"] or ""
+    if action == "claim.validate":
+        target = f"{r['note'] or ''}" + (f" ({r['new']})" if isinstance(r.get("new"), str) else "")
+    elif action == "claim.set":
+        target = r["note"] or ""
+    elif action.startswith("coder.") and r["coder"]:
+        target = r["coder"]
+    elif action == "round.add" or action == "round.reconciliation":
+        target = r["round"] or ""
+        if action == "round.reconciliation" and isinstance(r.get("new"), dict):
+            verb = "opened reconciliation of" if r["new"].get("open") else "closed reconciliation of"
+        target = f"round {target}" if action == "round.reconciliation" else target
+    elif action == "codebook.version":
+        target = r["codebook"] or ""
+    where = ", ".join(x for x in (
+        r["field"] and (r["codebook"] and f"{r['codebook']}.{r['field']}" or r["field"]),
+        r["coder"] and r["coder"] != r["who"] and not action.startswith("coder.") and f"as {r['coder']}",
+        r["round"] and action not in ("round.add", "round.reconciliation") and f"round {r['round']}") if x)
+    return " ".join(x for x in (who, verb, target) if x) + (f" ({where})" if where else "")
+
+
+def recent_sentences(store: Store, viewer: str | None, limit: int = 15) -> tuple[list[dict], int]:
+    """Home's "Recent changes": the newest `limit` changes as {when, change} sentences (blinded for
+    `viewer`), sign-ins left out; and how many sign-ins the same stretch of history held."""
+    rows = study_history(store, viewer, limit=limit * 4)
+    quiet = [r for r in rows if r["action"] in QUIET]
+    shown = [r for r in rows if r["action"] not in QUIET][:limit]
+    return ([{"When": str(r["at"])[:19].replace("T", " "), "Change": sentence(r)} for r in shown], len(quiet))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from studyapp.services.study.history import recent_sentences
 from studyapp.services.study.study import status as study_status
 from studyapp.store import Store
 
@@ -34,15 +35,17 @@ class HomeView:
     codebooks: list[dict]
     progress: list[dict]
     recent: list[dict]
+    sign_ins: int = 0
 
 
-def home_view(store: Store, *, status: Callable[[Store], dict] = study_status) -> HomeView:
+def home_view(store: Store, *, status: Callable[[Store], dict] = study_status,
+              viewer: str | None = None) -> HomeView:
     s = status(store)
-    recent = [{"when": h["at"][:19].replace("T", " "), "who": h["actor"], "what": h["action"], "field": h["field"],
-               "coder": h["coder"]} for h in store.history.recent(RECENT)]
+    recent, sign_ins = recent_sentences(store, viewer, RECENT)
     return HomeView(title=s["title"], description=store.meta("description"), path=s["path"], units=s["units"],
                     claims=s["claims"], annotations=s["annotations"], finals=s["finals"], memos=s["memos"],
-                    history=s["history"], codebooks=s["codebooks"], progress=s["progress"], recent=recent)
+                    history=s["history"], codebooks=s["codebooks"], progress=s["progress"], recent=recent,
+                    sign_ins=sign_ins)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,13 @@ exact queries that produced the numbers.
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import pandas as pd
 import streamlit as st
 
 from studyapp.errors import StudyError
+from studyapp.render.tables import number_text
 from studyapp.services.claims import validation
 from studyapp.services.claims.editing import import_claims_upload, update_claim_check
 from studyapp.services.claims.views import ClaimsView
@@ -20,18 +23,30 @@ from studyapp.ui import state
 from studyapp.ui.state import Store
 from studyapp.ui.widgets.downloads import downloads
 
+EVIDENCE_NAMES = {"claim": "Claim", "text": "Text", "verdict": "Verdict", "metric": "Metric", "value": "Value",
+                  "test": "Test", "statistic": "Statistic", "p_value": "p", "effect_size": "Effect size",
+                  "n": "n", "stale": "Stale", "validated_at": "Validated at"}
+STAT_NAMES = {"test": "test", "statistic": "statistic", "p": "p", "effect_size": "effect size",
+              "effect_name": "effect measure", "ci95": "95% CI", "n": "n", "alternative": "alternative",
+              "undefined_reason": "undefined because"}
 VERDICT_ICON = {"supported": ":green[supported]", "refuted": ":red[refuted]", "inconclusive": ":orange[inconclusive]",
                 "not validated": ":gray[not validated]"}
 
 
+def dataset_shown(name: str) -> str:
+    """A recorded dataset as people read it: the study-relative name; for records made before names
+    were kept relative, the file name alone (not a machine's absolute, maybe temporary, path)."""
+    return PurePath(name).name if PurePath(name).is_absolute() else name
+
+
 def evidence_view(v: ClaimsView, key: str) -> pd.DataFrame:
     table = v.evidence
-    st.dataframe(table[["claim", "text", "verdict", "metric", "value", "test", "statistic", "p_value", "effect_size",
-                        "n", "stale", "validated_at"]],
-                 hide_index=True, width="stretch", key=f"{key}.evidence",
-                 column_config={"text": st.column_config.TextColumn(width="medium"),
+    shown = table[["claim", "text", "verdict", "metric", "value", "test", "statistic", "p_value", "effect_size",
+                   "n", "stale", "validated_at"]].rename(columns=EVIDENCE_NAMES)
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}.evidence",
+                 column_config={"Text": st.column_config.TextColumn(width="medium"),
                                 **{c: st.column_config.NumberColumn(format="%.3g")
-                                   for c in ("value", "statistic", "p_value", "effect_size")}})
+                                   for c in ("Value", "Statistic", "p", "Effect size")}})
     done = table[table["verdict"] != "not validated"]
     counts = done["verdict"].value_counts().to_dict()
     st.caption(f"{len(done)} of {len(table)} claims validated: "
@@ -84,7 +99,7 @@ def claim_detail(v: ClaimsView, key: str) -> None:
         return
     st.markdown(f"**Verdict:** {VERDICT_ICON.get(record['verdict'], record['verdict'])} — {record['reason']}")
     st.caption(f"Validated {str(record.get('at', ''))[:19]} by {record.get('by') or '—'} in "
-               f"{record.get('seconds', 0):.2f} s" + (f" on `{record['dataset']}`" if record.get("dataset") else ""))
+               f"{record.get('seconds', 0):.2f} s" + (f" on `{dataset_shown(record['dataset'])}`" if record.get("dataset") else ""))
     for i, c in enumerate(record.get("checks") or []):
         _check(c, v.charts[i], f"{key}.{claim['id']}.{i}")
 
@@ -104,12 +119,12 @@ def _check(c: dict, chart, key: str) -> None:
             elif c.get("rows"):
                 st.dataframe(pd.DataFrame(c["rows"]).head(50), hide_index=True, width="stretch")
         with right:
-            st.metric(c.get("label_value") or "value", "—" if c.get("value") is None else f"{c['value']:.4g}")
+            st.metric(c.get("label_value") or "value", number_text(c.get("value")))
             t = c.get("test_result") or {}
             stats = {k: t.get(k) for k in ("test", "statistic", "p", "effect_size", "effect_name", "ci95", "n",
                                            "alternative", "undefined_reason") if t.get(k) is not None}
             if stats:
-                st.table(pd.DataFrame([{"": k, "value": str(v)} for k, v in stats.items()]))
+                st.table(pd.DataFrame([{"": STAT_NAMES.get(k, k), "value": number_text(v)} for k, v in stats.items()]))
             for n in c.get("notes") or []:
                 st.caption(n)
         with st.expander(f"The exact queries ({len(c.get('queries') or [])})"):

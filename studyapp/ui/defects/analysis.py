@@ -128,9 +128,9 @@ def analysis_tab(store: Store, cb: Codebook, coder: str | None, key: str) -> Non
 def _conditional_share(r: dict, key: str) -> None:
     st.markdown("#### Conditional share")
     c1, c2 = st.columns(2)
-    i = c1.selectbox(f"Of the defects with {r['row_field']} =", range(len(r["rows"])),
+    i = c1.selectbox(f"Of the defects with {r.get('row_field_label', r['row_field'])} =", range(len(r["rows"])),
                      format_func=lambda k: r["row_labels"][k], key=f"{key}.share.row")
-    j = c2.selectbox(f"what share has {r['col_field']} =", range(len(r["cols"])),
+    j = c2.selectbox(f"what share has {r.get('col_field_label', r['col_field'])} =", range(len(r["cols"])),
                      format_func=lambda k: r["col_labels"][k], key=f"{key}.share.col")
     num, den = r["counts"][i][j], r["row_totals"][i]
     pct = f"{100 * num / den:.1f}%" if den else "undefined (no defects in that row)"
@@ -157,7 +157,7 @@ def workflow_tab(store: Store, cb: Codebook, coder: str | None, key: str) -> Non
     view = v.view
     st.caption(f"{view['n_defects']} defects with a stage ({view['source']}); interview codes: "
                f"{view['interview_source']}." + (f" {view['interview_note']}." if view["interview_note"] else ""))
-    st.graphviz_chart(v.dot, width="stretch")
+    st.graphviz_chart(v.dot, width="content")  # natural size: text is never shrunk below 12 pt
     st.altair_chart(stage_manifestations(view), width="stretch")
     downloads(f"{key}.wf_dl", "workflow-manifestations", chart=stage_manifestations(view))
     for s in view["stages"]:

@@ -13,9 +13,11 @@ def distribution_chart(d: dict) -> alt.Chart:
     df["text"] = df["count"].astype(str) + "  " + df["pct"]
     order = list(df["label"])
     colors = df["color"].where(df["color"].notna(), "#4e79a7").tolist()
-    base = alt.Chart(df).encode(y=alt.Y("label:N", sort=order, title=None))
+    base = alt.Chart(df).encode(y=alt.Y("label:N", sort=order, title=None,
+                                        axis=alt.Axis(labelOverlap=False, labelLimit=240)))
     bars = base.mark_bar().encode(
-        x=alt.X("count:Q", title="defects" if not d["multi"] else "defects with the code"),
+        x=alt.X("count:Q", axis=alt.Axis(title="defects" if not d["multi"] else "defects with the code",
+                                         tickMinStep=1, format="d")),
         color=alt.Color("label:N", scale=alt.Scale(domain=order, range=colors), legend=None),
         tooltip=["label", "count", alt.Tooltip("share:Q", format=".1%"), "definition"])
     text = base.mark_text(align="left", dx=3).encode(x="count:Q", text="text:N")
@@ -34,11 +36,14 @@ def crosstab_heatmap(r: dict, show: str = "counts") -> alt.Chart:
             cells.append({"row": rl, "col": cl, "count": r["counts"][i][j], "row_pct": rp, "col_pct": cp,
                           "text": text})
     df = pd.DataFrame(cells)
-    base = alt.Chart(df).encode(x=alt.X("col:N", sort=r["col_labels"], title=r["col_field"],
-                                        axis=alt.Axis(labelAngle=-35, labelLimit=160)),
-                                y=alt.Y("row:N", sort=r["row_labels"], title=r["row_field"]))
+    base = alt.Chart(df).encode(
+        x=alt.X("col:N", sort=r["col_labels"], title=r.get("col_field_label", r["col_field"]),
+                axis=alt.Axis(labelAngle=-35, labelLimit=200, labelOverlap=False)),
+        y=alt.Y("row:N", sort=r["row_labels"], title=r.get("row_field_label", r["row_field"]),
+                axis=alt.Axis(labelOverlap=False, labelLimit=200)))
     rect = base.mark_rect().encode(
-        color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), title="defects"),
+        color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), title="defects",
+                        legend=alt.Legend(format="d", tickMinStep=1)),
         tooltip=["row", "col", "count", alt.Tooltip("row_pct:Q", format=".1%", title="share of row"),
                  alt.Tooltip("col_pct:Q", format=".1%", title="share of column")])
     text = base.mark_text(fontSize=11).encode(
@@ -55,5 +60,6 @@ def stage_manifestations(view: dict) -> alt.Chart:
     df = pd.DataFrame(rows or [{"stage": order[0] if order else "", "manifestation": "", "count": 0}])
     return alt.Chart(df).mark_bar().encode(
         x=alt.X("stage:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("count:Q", title="defects"), color=alt.Color("manifestation:N", title="manifestation"),
+        y=alt.Y("count:Q", axis=alt.Axis(title="defects", tickMinStep=1, format="d")),
+        color=alt.Color("manifestation:N", title="manifestation"),
         tooltip=["stage", "manifestation", "count"]).properties(height=240)

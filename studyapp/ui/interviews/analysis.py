@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from studyapp.errors import StudyError
+from studyapp.render import interview_charts as ic
 from studyapp.render.charts import saturation_chart as curve_chart
+from studyapp.render.tables import human_table
 from studyapp.services.interviews import qualitative as q
 from studyapp.services.interviews.saturation import (
     Saturation,
@@ -28,6 +29,7 @@ from studyapp.ui.widgets.downloads import downloads
 VIEWS = ["Frequencies", "By attribute", "Co-occurrence", "Quotes", "Framework matrix", "Saturation"]
 SOURCES = {"all": "All coders (what you may see)", "mine": "My codes", "final": "Adjudicated"}
 CODEBOOK_KEY = "interviews.a_codebook"
+COOC_COLUMNS = {"a": "Code", "b": "With code", "count": "Count", "c": "c-coefficient"}
 
 
 def analysis_view(store: Store, coder: str | None) -> None:
@@ -58,16 +60,13 @@ def _frequencies(store: Store, frame: AnalysisFrame, kw: dict) -> None:
     if df.empty:
         st.info("Nothing coded yet (that you may see).")
         return
-    chart = alt.Chart(df).mark_bar().encode(
-        x=alt.X("participants:Q", title="participants mentioning the code"),
-        y=alt.Y("label:N", sort="-x", title=None),
-        color=alt.Color("field:N", title="field"),
-        tooltip=["field", "label", "segments", "participants", "transcripts", alt.Tooltip("share:Q", format=".0%")])
-    chart = chart.properties(height=max(120, 18 * len(df)))
+    labels = {f.id: f.label for f in cb.fields}
+    chart = ic.frequency_chart(df, labels)
     st.altair_chart(chart, width="stretch")
-    st.dataframe(df.drop(columns=["color"]), hide_index=True, width="stretch",
-                 column_config={"share": st.column_config.NumberColumn(format="percent")})
-    downloads("interviews.freq_dl", f"code-frequencies-{cb.id}", chart=chart, table=df.drop(columns=["color"]),
+    table = human_table(df.drop(columns=["color"]), labels)
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"Share of participants": st.column_config.NumberColumn(format="percent")})
+    downloads("interviews.freq_dl", f"code-frequencies-{cb.id}", chart=chart, table=table,
               caption=f"Code frequencies: {cb.title}")
 
 
@@ -85,14 +84,13 @@ def _by_attribute(store: Store, frame: AnalysisFrame, kw: dict) -> None:
         st.info("Nothing coded yet (that you may see).")
         return
     df["group"] = df["group"] + " (n=" + df["group_size"].astype(str) + ")"
-    chart = alt.Chart(df).mark_rect().encode(
-        x=alt.X("group:N", title=attr), y=alt.Y("label:N", title=None),
-        color=alt.Color("share:Q", title="share of group", scale=alt.Scale(domain=[0, 1], scheme="blues")),
-        tooltip=["label", "group", "participants", "group_size", alt.Tooltip("share:Q", format=".0%"), "segments"])
-    chart = chart.properties(height=max(120, 18 * df["label"].nunique()))
+    labels = {f.id: f.label for f in cb.fields}
+    chart = ic.attribute_chart(df, attr, labels)
     st.altair_chart(chart, width="stretch")
-    st.dataframe(df, hide_index=True, width="stretch")
-    downloads("interviews.attr_dl", f"code-frequencies-{cb.id}-by-{attr}", chart=chart, table=df,
+    table = human_table(df, labels)
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"Share of group": st.column_config.NumberColumn(format="percent")})
+    downloads("interviews.attr_dl", f"code-frequencies-{cb.id}-by-{attr}", chart=chart, table=table,
               caption=f"Code frequencies by {attr}: {cb.title}")
 
 
@@ -107,15 +105,9 @@ def _cooccurrence(store: Store, frame: AnalysisFrame, kw: dict) -> None:
     if df.empty:
         st.info("No two codes on the same " + ("participant" if by == "participant" else "turn") + " yet.")
         return
-    chart = alt.Chart(df).mark_rect().encode(
-        x=alt.X("a:N", title=None), y=alt.Y("b:N", title=None),
-        color=alt.Color("count:Q", scale=alt.Scale(scheme="oranges")),
-        tooltip=["a", "b", "count", alt.Tooltip("c:Q", format=".2f", title="c-coefficient")])
-    text = chart.mark_text(fontSize=10).encode(text="count:Q", color=alt.value("#222"))
-    side = 24 * df["a"].nunique() + 40
-    chart = (chart + text).properties(height=max(160, side))
-    st.altair_chart(chart, width="stretch")
-    downloads("interviews.cooc_dl", f"cooccurrence-{cb.id}", chart=chart, table=df[["a", "b", "count", "c"]],
+    chart = ic.cooccurrence_chart(df)
+    st.altair_chart(chart)
+    downloads("interviews.cooc_dl", f"cooccurrence-{cb.id}", chart=chart, table=df[["a", "b", "count", "c"]].rename(columns=COOC_COLUMNS),
               caption=f"Code co-occurrence: {cb.title}")
     st.caption("c-coefficient = n_ab / (n_a + n_b − n_ab): 0 never together, 1 always together.")
 
@@ -148,12 +140,8 @@ def _matrix(store: Store, frame: AnalysisFrame, kw: dict) -> None:
         st.info("Nothing coded yet (that you may see).")
         return
     if cells == "counts":
-        long = counts.reset_index().melt(id_vars="participant", var_name="theme", value_name="turns")
-        chart = alt.Chart(long).mark_rect().encode(
-            x=alt.X("theme:N", title=None), y=alt.Y("participant:N", sort=list(counts.index)),
-            color=alt.Color("turns:Q", scale=alt.Scale(scheme="greens")), tooltip=["participant", "theme", "turns"])
-        chart = chart.properties(height=max(120, 26 * len(counts)))
-        st.altair_chart(chart, width="stretch")
+        chart = ic.matrix_chart(counts)
+        st.altair_chart(chart)
         st.dataframe(counts, width="stretch")
         downloads("interviews.matrix_dl", f"framework-matrix-{cb.id}", chart=chart, table=counts.reset_index(),
                   caption=f"Participants x themes: {cb.title}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studyapp.render.tables import human_table
 from studyapp.services.agreement import views as av
 from studyapp.ui import state
 from studyapp.ui.agreement.adjudication import disagreement_list, reconciliation_controls
@@ -11,6 +12,14 @@ from studyapp.ui.agreement.charts import confusion_heatmap, pairwise_heatmap, ro
 from studyapp.ui.widgets.downloads import downloads
 
 VIEWS = ["Overview", "Field", "Disagreements", "Report"]
+#: Column names people read (the read-models keep the ids that CSV/JSON exports carry).
+OVERVIEW_NAMES = {"label": "Field", "rounds": "Round", "percent_agreement": "% agreement", "kappa": "Kappa",
+                  "krippendorff_alpha": "Alpha", "alpha 95% CI": "Alpha 95% CI", "alpha_band": "Alpha band",
+                  "gwet_ac1": "AC1", "undefined_reason": "Undefined because"}
+STATS_NAMES = {"ci95": "95% CI", "interpretation": "Interpretation", "undefined": "Undefined because"}
+TREND_NAMES = {"kappa": "Kappa", "alpha": "Alpha"}
+PER_CODE_NAMES = {"label": "Code", "code": "Code id", "uses": "Uses", "kappa": "Kappa", "alpha": "Alpha",
+                  "band": "Band", "undefined": "Undefined because"}
 FORMAT_LABELS = {"markdown": "Markdown", "latex": "LaTeX (booktabs)", "html": "HTML with chart"}
 
 
@@ -41,9 +50,10 @@ def _overview(store, cb: str) -> None:
     if v.table.empty:
         st.info("No field of this codebook has codings.")
         return
-    st.dataframe(v.table, hide_index=True, width="stretch", key="agreement.overview",
+    table = human_table(v.table, columns=OVERVIEW_NAMES)
+    st.dataframe(table, hide_index=True, width="stretch", key="agreement.overview",
                  column_config={c: st.column_config.NumberColumn(format="%.3f")
-                                for c in ("percent_agreement", "kappa", "krippendorff_alpha", "gwet_ac1")})
+                                for c in ("% agreement", "Kappa", "Alpha", "AC1")})
     st.caption("One row per field, tree level and round (never pooled). Kappa: Cohen's for two coders, "
                "Fleiss' for more; alpha: Krippendorff's (MASI distance for multi-code fields), 95% bootstrap "
                "interval. Bands: Krippendorff (2004) >= .800 reliable, >= .667 tentative conclusions only.")
@@ -79,14 +89,16 @@ def _detail(store, cb: str, viewer: str | None) -> None:
         return
     fa = v.agreement
     st.subheader(f"{fa.label}: {fa.summary.n_pairable} units coded by two or more of {fa.summary.n_coders} coders")
-    st.dataframe(fa.stats_frame(), hide_index=True, width="stretch", key="agreement.stats",
-                 column_config={"value": st.column_config.NumberColumn(format="%.3f")})
-    downloads("agreement.stats_dl", f"agreement-{cb}-{fa.name}", table=fa.stats_frame(),
+    stats = human_table(fa.stats_frame(), columns=STATS_NAMES)
+    st.dataframe(stats, hide_index=True, width="stretch", key="agreement.stats",
+                 column_config={"Value": st.column_config.NumberColumn(format="%.3f")})
+    downloads("agreement.stats_dl", f"agreement-{cb}-{fa.name}", table=stats,
               caption=f"Agreement: {fa.label}")
     if v.trend is not None:
         st.markdown("**Across rounds**")
         st.altair_chart(round_trend(v.trend), width="stretch")
-        downloads("agreement.trend_dl", f"agreement-rounds-{fa.name}", chart=round_trend(v.trend), table=v.trend)
+        downloads("agreement.trend_dl", f"agreement-rounds-{fa.name}", chart=round_trend(v.trend),
+                  table=human_table(v.trend, columns=TREND_NAMES))
     left, right = st.columns(2)
     with left:
         pairs = fa.pairwise_frame()
@@ -103,7 +115,9 @@ def _detail(store, cb: str, viewer: str | None) -> None:
                        "often each code was used would reveal another coder's labels.")
             return
         st.markdown("**Per code** (one code against the rest)")
-        st.dataframe(per_code, hide_index=True, width="stretch", key="agreement.per_code")
+        st.dataframe(human_table(per_code, columns=PER_CODE_NAMES), hide_index=True, width="stretch",
+                     key="agreement.per_code", column_config={c: st.column_config.NumberColumn(format="%.3f")
+                                                              for c in ("% agreement", "Kappa", "Alpha")})
 
 
 def _confusion(v: av.FieldView) -> None:
@@ -132,7 +146,7 @@ def _disagreements(store, cb: str, viewer: str | None, is_lead: bool) -> None:
                               reconciliation_progress=state.reconciliation_progress)
     reconciliation_controls(store, v.rounds, viewer, is_lead)
     if not v.progress.empty:
-        st.dataframe(v.progress, hide_index=True, width="stretch", key="agreement.progress")
+        st.dataframe(human_table(v.progress), hide_index=True, width="stretch", key="agreement.progress")
     field_id = st.selectbox("Field to reconcile", list(v.fields), format_func=v.fields.get, key="agreement.dfield")
     if field_id is None:
         return

@@ -24,7 +24,7 @@ def progress_chart(prog: pd.DataFrame) -> alt.VConcatChart:
 
 def render() -> None:
     with state.open_store() as store:
-        v = home_view(store, status=state.status)
+        v = home_view(store, status=state.status, viewer=state.current_coder())
     st.title(v.title)
     if v.description:
         st.write(v.description)
@@ -47,7 +47,12 @@ def render() -> None:
     else:
         st.altair_chart(progress_chart(prog))
     st.subheader("Recent changes")
-    st.dataframe(pd.DataFrame(v.recent), hide_index=True, width="stretch")
+    if v.recent:
+        st.dataframe(pd.DataFrame(v.recent), hide_index=True, width="stretch")
+    else:
+        st.info("No changes yet.")
+    if v.sign_ins:
+        st.caption(f"{v.sign_ins} sign-in(s) in the same stretch of the audit log are left out.")
 
 
 if __name__ == "__main__":
