@@ -75,4 +75,9 @@ def test_home_progress_chart_is_stacked_per_codebook_not_faceted(ui_study):
     [chart] = [e for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
     spec = json.loads(chart.proto.spec)
     assert "facet" not in json.dumps(spec) and len(spec["vconcat"]) == 1
-    assert spec["vconcat"][0]["title"]["text"] == "tiny"
+    assert spec["vconcat"][0]["title"]["text"] == "Tiny defect codebook"  # the codebook's title, not its id
+    y = spec["vconcat"][0]["encoding"]["y"]
+    assert y["field"] == "field_label" and y["axis"]["labelOverlap"] is False  # field labels, every one drawn
+    from studyapp.services.study.study import status
+
+    assert "DL stage" in {r["field_label"] for r in status(ui_study)["progress"]}

@@ -138,7 +138,7 @@ def load(source, *, k: int, dataset: Dataset | None, base: Path | None, runs: li
                 out.extend(dataset_snapshots(other, k, runs))
         else:
             snap = read_csv_snapshot(p)
-            runs.append(QueryRun(f"read CSV {p}", (), 0.0, len(snap.ranked)))
+            runs.append(QueryRun(f"read CSV {f}", (), 0.0, len(snap.ranked)))  # as named: no machine path
             out.append(snap)
     return out
 

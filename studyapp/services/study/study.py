@@ -49,7 +49,8 @@ def status(store: Store) -> dict:
         for f in cb.fields:
             for c in coders:
                 n = done.get((cb.id, f.id, c["name"]), 0)
-                progress.append({"codebook": cb.id, "field": f.id, "coder": c["name"], "units": total,
+                progress.append({"codebook": cb.id, "codebook_title": cb.title, "field": f.id,
+                                 "field_label": f.label, "coder": c["name"], "units": total,
                                  "coded": n, "share": (n / total) if total else None})
     return {
         "title": store.title,

@@ -34,7 +34,7 @@ def confusion_heatmap(table: pd.DataFrame, coder_a: str, coder_b: str) -> alt.Ch
     return (rect + text).properties(width=alt.Step(44), height=alt.Step(28))
 
 
-TREND_TITLE = "agreement (Cohen's κ, Krippendorff's α)"
+TREND_TITLE = "agreement (κ, α)"
 
 
 def round_trend(rows: pd.DataFrame) -> alt.Chart:

@@ -63,15 +63,22 @@ def records_view(store: Store, coder: str | None, key: str = "papers.records") -
                     st.rerun()
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _prisma_png(svg: str) -> bytes:
+    return prisma.prisma_png(svg)
+
+
 def prisma_view(store: Store, key: str = "papers.prisma") -> None:
     v = read_prisma(store)
     st.image(v.svg, width="content")
     c1, c2, c3 = st.columns(3)
-    c1.download_button("SVG", v.svg, "prisma.svg", "image/svg+xml", key=f"{key}.svg")
-    c2.download_button("PNG (print resolution)", lambda: prisma.prisma_png(v.svg), "prisma.png", "image/png",
-                       key=f"{key}.png")
+    # Bytes, not a deferred callable, and no rerun on click: a PNG clicked right after the SVG failed
+    # with "Deferred file ... not found" (the SVG's rerun dropped the PNG's callable).
+    c1.download_button("SVG", v.svg, "prisma.svg", "image/svg+xml", key=f"{key}.svg", on_click="ignore")
+    c2.download_button("PNG (print resolution)", _prisma_png(v.svg), "prisma.png", "image/png",
+                       key=f"{key}.png", on_click="ignore")
     c3.download_button("Counts (JSON)", json.dumps(v.counts, indent=2), "prisma.json", "application/json",
-                       key=f"{key}.json")
+                       key=f"{key}.json", on_click="ignore")
     with st.expander("The counts"):
         st.json(v.counts)
 

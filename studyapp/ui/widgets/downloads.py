@@ -1,14 +1,16 @@
 """Download buttons for paper-ready outputs: a table as LaTeX, Markdown or CSV, a chart as SVG or PNG.
 
-One row of small buttons under what a page shows. The files are made only when a button is clicked
-(Streamlit calls the function then), so a page with many charts draws as fast as without buttons.
+One row of small buttons under what a page shows. Each button is given its file's bytes, made when
+the page is drawn (charts: cached per chart spec and format, so a rerun costs nothing), never a
+deferred callable: Streamlit drops a session's deferred callables when a rerun clears its file
+references, so a PNG clicked after an SVG failed with "Deferred file ... not found" (issue 14 #9).
 The text and images are those of `render.tables` and `render.charts`, the same as the CLI's
 and the replication package's. Keys are `<key>.<format>`, so each page names its buttons once.
 """
 
 from __future__ import annotations
 
-import functools
+import json
 import re
 from typing import Any, Sequence
 
@@ -18,6 +20,12 @@ import streamlit as st
 from studyapp.render import charts, tables
 
 LABELS = {"latex": "LaTeX", "markdown": "Markdown", "csv": "CSV", "svg": "SVG", "png": "PNG"}
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def chart_file(spec: str, fmt: str) -> str | bytes:
+    """The chart (its Vega-Lite JSON) as an SVG or PNG file, made once per spec and format."""
+    return charts.render_chart(spec, fmt)
 
 
 def _file(name: str) -> str:
@@ -30,9 +38,11 @@ def downloads(key: str, name: str, *, chart: Any = None, table: pd.DataFrame | N
     """Buttons for `chart` (SVG, PNG) and/or `table` (LaTeX, Markdown, CSV), files named `name.<ext>`."""
     items = []
     if chart is not None:
-        items += [(fmt, functools.partial(charts.render_chart, chart, fmt), charts.MIME[fmt]) for fmt in charts.FORMATS]
+        spec = chart if isinstance(chart, str) else json.dumps(chart, sort_keys=True) if isinstance(chart, dict) \
+            else chart.to_json()
+        items += [(fmt, chart_file(spec, fmt), charts.MIME[fmt]) for fmt in charts.FORMATS]
     if table is not None:
-        items += [(fmt, functools.partial(tables.render_table, table, fmt, caption=caption, notes=notes, label=label),
+        items += [(fmt, tables.render_table(table, fmt, caption=caption, notes=notes, label=label),
                    tables.MIME[fmt][1]) for fmt in table_formats]
     row = st.container(horizontal=True, gap="small")
     for fmt, make, mime in items:
