@@ -66,8 +66,9 @@ def saturation_chart(curve) -> Any:
 
     df = pd.DataFrame(curve.rows(), columns=["order", "participant", "new_codes", "cumulative", "codes"])
     x = alt.X("participant:N", sort=list(curve.participants), title="interview order")
-    bars = alt.Chart(df).mark_bar(opacity=0.6).encode(x=x, y=alt.Y("new_codes:Q", title="codes"),
+    count = alt.Axis(title="codes", tickMinStep=1, format="d")
+    bars = alt.Chart(df).mark_bar(opacity=0.6).encode(x=x, y=alt.Y("new_codes:Q", axis=count),
                                                       tooltip=["participant", "new_codes", "cumulative", "codes"])
-    line = alt.Chart(df).mark_line(point=True, color="#e15759").encode(x=x, y="cumulative:Q",
+    line = alt.Chart(df).mark_line(point=True, color="#e15759").encode(x=x, y=alt.Y("cumulative:Q", axis=count),
                                                                        tooltip=["participant", "cumulative"])
     return (bars + line).properties(height=280)

@@ -333,3 +333,19 @@ def _workflow_for(study: str, counter: int, cb, source, interview_source) -> dic
 def workflow_for(store: Store, cb, source, *, interview_source) -> dict:
     """`services.defects.workflow.workflow_for`, cached on the study's change counter."""
     return _workflow_for(str(store.folder), _counter(store), cb, source, interview_source)
+
+
+# -- files for download buttons (bytes made once per content, never deferred callables) ------------
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def chart_file(spec: str, fmt: str) -> str | bytes:
+    """A chart (its Vega-Lite JSON) as an SVG or PNG file, made once per spec and format."""
+    from studyapp.render.charts import render_chart
+    return render_chart(spec, fmt)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def prisma_png(svg: str) -> bytes:
+    """The PRISMA diagram (its SVG) at print resolution."""
+    from studyapp.services.papers.prisma import prisma_png as fn
+    return fn(svg)

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.browser._helpers import BUSY, SIDEBAR, T, go, open_app, pick_coder, settle
+from tests.browser._helpers import BUSY, SIDEBAR, T, open_app, pick_coder
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ PLAN = [("Home", []), ("Papers", ["Screen", "Conflicts", "Extract", "Claims", "R
         ("Defects", ["Label", "Analyse", "Workflow", "Import"]),
         ("Agreement", ["Overview", "Field", "Disagreements", "Report"]), ("Claims", []), ("Codebooks", [])]
 ANALYSES = ["Frequencies", "By attribute", "Co-occurrence", "Quotes", "Framework matrix", "Saturation"]
-CLAIMS = ["C1-turnover", "C3-doc-correlation", "C7-security"]
+CLAIMS = ["C1-turnover", "C3-doc-correlation"]  # the two claim charts issue 14 found wrong
 #: Views that must show at least this many charts (so a chart that silently vanished fails too).
 CHARTS = {"Home": 1, "Defects-Analyse": 2, "Defects-Workflow": 1, "Agreement-Field": 2,
           "Interviews-Analyse-Frequencies": 1, "Interviews-Analyse-Co-occurrence": 1,
@@ -68,6 +68,21 @@ DIAGRAM_PX = """() => [...document.querySelectorAll('[data-testid="stGraphVizCha
 })"""
 
 
+def settle(page, timeout: float = 60) -> None:
+    """`_helpers.settle` with a shorter quiet window (three 200 ms polls): this test has ~35 views to
+    visit within its time budget, and the app marks a run as running the moment it is asked for."""
+    deadline, quiet = time.monotonic() + timeout, 0
+    while quiet < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        quiet = 0 if page.locator(BUSY).count() else quiet + 1
+
+
+def go(page, title: str) -> None:
+    page.locator(SIDEBAR).get_by_role("link", name=title, exact=True).click()
+    page.get_by_role("heading", name=title).first.wait_for(timeout=T)
+    settle(page)
+
+
 class Watch:
     """Console errors, page errors and bad Vega warnings since the last `take()`."""
 
@@ -99,8 +114,9 @@ def _switch(page, view: str, group: int = 0) -> None:
 def _check(page, watch: Watch, shots, name: str, problems: list[str], charts: dict) -> None:
     if page.locator(BUSY).count():
         settle(page)
-    page.wait_for_timeout(400)  # vega-embed draws after the run ends
-    page.screenshot(path=str(shots / f"every-{name}.png"), full_page=True)
+    if page.locator('[data-testid="stVegaLiteChart"]').count():
+        page.wait_for_timeout(300)  # vega-embed draws after the run ends
+    page.screenshot(path=str(shots / f"every-{name}.png"))
     problems += [f"{name}: {p}" for p in watch.take()]
     exc = page.locator('[data-testid="stException"]')
     if exc.count():
@@ -124,7 +140,7 @@ def _check(page, watch: Watch, shots, name: str, problems: list[str], charts: di
 def test_every_page_and_view_as_the_lead(serve, demo_study, browser, shots):
     started = time.monotonic()
     url = serve(demo_study)
-    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page = browser.new_page(viewport={"width": 1400, "height": 2000})
     watch = Watch(page)
     open_app(page, url)
     pick_coder(page, "alice (lead)")
@@ -135,13 +151,16 @@ def test_every_page_and_view_as_the_lead(serve, demo_study, browser, shots):
             go(page, title)
         if not views:
             _check(page, watch, shots, title, problems, charts)
-        for view in views:
-            _switch(page, view)
-            _check(page, watch, shots, f"{title}-{view}", problems, charts)
-            if (title, view) == ("Interviews", "Analyse"):
-                for a in ANALYSES:
+        for i, view in enumerate(views):
+            if i:  # the first view is the one the page opens on
+                _switch(page, view)
+            if (title, view) != ("Interviews", "Analyse"):
+                _check(page, watch, shots, f"{title}-{view}", problems, charts)
+                continue
+            for j, a in enumerate(ANALYSES):  # Analyse opens on Frequencies
+                if j:
                     _switch(page, a, group=1)
-                    _check(page, watch, shots, f"{title}-{view}-{a}", problems, charts)
+                _check(page, watch, shots, f"{title}-{view}-{a}", problems, charts)
         if title == "Claims":
             box = page.locator('main [data-testid="stSelectbox"]').filter(
                 has=page.locator('[data-testid="stWidgetLabel"]', has_text="Claim")).first
@@ -153,7 +172,7 @@ def test_every_page_and_view_as_the_lead(serve, demo_study, browser, shots):
     page.close()
     assert not problems, "\n".join(problems)
     assert sum(len(v) for v in charts.values()) >= 12, charts
-    assert time.monotonic() - started < 150  # the walk itself, server start included
+    assert time.monotonic() - started < 120  # the walk itself, server start included (~60-90 s)
 
 
 def _download(page, button) -> bytes:

@@ -140,7 +140,8 @@ def test_agreement_page_shows_each_field_per_round(rounds, monkeypatch):
     monkeypatch.setenv("STUDYAPP_STUDY", str(store.folder))
     monkeypatch.delenv("STUDYAPP_AUTH", raising=False)
     at = open_page("agreement", "lead")
-    overview = next(d.value for d in at.dataframe if "alpha 95% CI" in d.value.columns)
+    overview = next(d.value for d in at.dataframe if "Alpha 95% CI" in d.value.columns)
+    overview = overview.rename(columns={"Field": "label", "Round": "rounds", "Kappa": "kappa", "Coders": "n_coders"})
     rows = {(r["label"], r["rounds"]) for _, r in overview.iterrows()}
     from studyapp.services.coding.codebooks import codebook_version
 

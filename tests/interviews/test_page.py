@@ -115,8 +115,8 @@ def test_saturation_page_and_cli_agree(page_study):
     df = at.dataframe[0].value
     out = CliRunner().invoke(main, ["saturation", str(page_study.folder), "--codebook", CB])
     cli = json.loads(out.stdout)
-    assert cli == {"participants": list(df["participant"]), "new_codes": list(df["new_codes"]),
-                   "cumulative": list(df["cumulative"])}
+    assert cli == {"participants": list(df["Participant"]), "new_codes": list(df["New codes"]),
+                   "cumulative": list(df["Distinct codes so far"])}  # the page's human names, the CLI's ids
     assert cli["new_codes"] == [1, 1, 0]
 
 

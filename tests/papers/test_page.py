@@ -155,3 +155,15 @@ def test_import_and_exports_are_for_leads(page_study):
     at = _open("lea", "Import")
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("download_button")) == 5
+
+
+def test_a_number_field_shows_whole_numbers_as_integers(screened, monkeypatch):
+    """"Models studied: 1000.00" (issue 14 #9): the form's number box formats with %g (1000, 0.25)."""
+    monkeypatch.setenv("STUDYAPP_STUDY", str(screened.folder))
+    included = extraction.included_papers(screened)
+    cb = extraction.setup(screened)
+    field = next(f for f in cb.fields if f.type == "number")
+    extraction.save(screened, included[0]["id"], "bob", {field.id: 1000})
+    at = _open("bob", "Extract")
+    box = at.number_input(key=f"papers.extract.{cb.id}.{included[0]['id']}.{extraction.ROUND}.{field.id}")
+    assert box.proto.format == "%g"

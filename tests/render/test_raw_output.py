@@ -49,8 +49,8 @@ def test_ui_tables_have_human_column_names():
     shown = tables.human_table(raw)
     assert not [c for c in shown.columns if "_" in c], list(shown.columns)
     assert list(shown.columns)[:4] == ["Field", "Units", "Krippendorff's α", "Why undefined"]
-    assert tables.human_table(pd.DataFrame({"field": ["is_defect"]}), {"is_defect": "Reengineering defect?"})["Field"][0] \
-        == "Reengineering defect?"
+    labelled = tables.human_table(pd.DataFrame({"field": ["is_defect"]}), {"is_defect": "Reengineering defect?"})
+    assert labelled["Field"][0] == "Reengineering defect?"
     assert all("_" not in v for v in tables.HUMAN_COLUMNS.values())
 
 

@@ -4,7 +4,8 @@ A metric says how its table is drawn (`MetricResult.chart`: kind bars, scatter, 
 with the columns to use); a recorded check keeps that spec and a sample of the table's rows
 (`services.validation`). `check_chart(record)` turns the two into an altair chart: bars with the
 claim's codes highlighted, a scatter with a linear trend line (on the log axes where the metric asks for them), top vs
-bottom box plots, and turnover bars per snapshot (faceted per registry, each its own snapshots). The Claims page shows it;
+bottom box plots, and turnover bars per snapshot (faceted per registry, each its own snapshots).
+The Claims page shows it;
 `services.charts` converts it to SVG/PNG for papers. Returns None when there is nothing to draw.
 """
 

@@ -99,7 +99,8 @@ def claim_detail(v: ClaimsView, key: str) -> None:
         return
     st.markdown(f"**Verdict:** {VERDICT_ICON.get(record['verdict'], record['verdict'])} — {record['reason']}")
     st.caption(f"Validated {str(record.get('at', ''))[:19]} by {record.get('by') or '—'} in "
-               f"{record.get('seconds', 0):.2f} s" + (f" on `{dataset_shown(record['dataset'])}`" if record.get("dataset") else ""))
+               f"{record.get('seconds', 0):.2f} s"
+               + (f" on `{dataset_shown(record['dataset'])}`" if record.get("dataset") else ""))
     for i, c in enumerate(record.get("checks") or []):
         _check(c, v.charts[i], f"{key}.{claim['id']}.{i}")
 

@@ -29,6 +29,8 @@ from studyapp.ui.widgets.downloads import downloads
 VIEWS = ["Frequencies", "By attribute", "Co-occurrence", "Quotes", "Framework matrix", "Saturation"]
 SOURCES = {"all": "All coders (what you may see)", "mine": "My codes", "final": "Adjudicated"}
 CODEBOOK_KEY = "interviews.a_codebook"
+SATURATION_COLUMNS = {"order": "Order", "participant": "Participant", "new_codes": "New codes",
+                      "cumulative": "Distinct codes so far", "codes": "New codes (field:code)"}
 COOC_COLUMNS = {"a": "Code", "b": "With code", "count": "Count", "c": "c-coefficient"}
 
 
@@ -107,7 +109,8 @@ def _cooccurrence(store: Store, frame: AnalysisFrame, kw: dict) -> None:
         return
     chart = ic.cooccurrence_chart(df)
     st.altair_chart(chart)
-    downloads("interviews.cooc_dl", f"cooccurrence-{cb.id}", chart=chart, table=df[["a", "b", "count", "c"]].rename(columns=COOC_COLUMNS),
+    downloads("interviews.cooc_dl", f"cooccurrence-{cb.id}", chart=chart,
+              table=df[["a", "b", "count", "c"]].rename(columns=COOC_COLUMNS),
               caption=f"Code co-occurrence: {cb.title}")
     st.caption("c-coefficient = n_ab / (n_a + n_b − n_ab): 0 never together, 1 always together.")
 
@@ -179,6 +182,7 @@ def saturation_chart(curve: Saturation) -> None:
         st.caption(f"New codes per interview (bars) and distinct codes so far (line): the last new code came "
                    f"from {curve.last_new}, interview {curve.participants.index(curve.last_new) + 1} of "
                    f"{len(curve.participants)}; {curve.cumulative[-1]} distinct codes.")
+    df = df.rename(columns=SATURATION_COLUMNS)
     st.dataframe(df, hide_index=True, width="stretch")
     st.download_button("Download JSON", json.dumps(curve.as_dict()), file_name="saturation.json",
                        mime="application/json", key="interviews.sat_download")

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from studyapp.errors import StudyError
-from studyapp.services.papers import dedup, prisma
+from studyapp.services.papers import dedup
 from studyapp.services.papers import imports as papers_import
 from studyapp.services.papers.views import export_data, papers_import_view
 from studyapp.services.papers.views import prisma_view as read_prisma
@@ -63,11 +63,6 @@ def records_view(store: Store, coder: str | None, key: str = "papers.records") -
                     st.rerun()
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _prisma_png(svg: str) -> bytes:
-    return prisma.prisma_png(svg)
-
-
 def prisma_view(store: Store, key: str = "papers.prisma") -> None:
     v = read_prisma(store)
     st.image(v.svg, width="content")
@@ -75,7 +70,7 @@ def prisma_view(store: Store, key: str = "papers.prisma") -> None:
     # Bytes, not a deferred callable, and no rerun on click: a PNG clicked right after the SVG failed
     # with "Deferred file ... not found" (the SVG's rerun dropped the PNG's callable).
     c1.download_button("SVG", v.svg, "prisma.svg", "image/svg+xml", key=f"{key}.svg", on_click="ignore")
-    c2.download_button("PNG (print resolution)", _prisma_png(v.svg), "prisma.png", "image/png",
+    c2.download_button("PNG (print resolution)", state.prisma_png(v.svg), "prisma.png", "image/png",
                        key=f"{key}.png", on_click="ignore")
     c3.download_button("Counts (JSON)", json.dumps(v.counts, indent=2), "prisma.json", "application/json",
                        key=f"{key}.json", on_click="ignore")

@@ -23,7 +23,8 @@ def progress_chart(prog: pd.DataFrame) -> alt.VConcatChart:
     if "codebook_title" not in prog.columns:
         prog = prog.assign(codebook_title=prog["codebook"])
     return alt.vconcat(*[
-        alt.Chart(part, title=alt.Title(part["codebook_title"].iloc[0], anchor="start", fontSize=12)).mark_rect().encode(
+        alt.Chart(part, title=alt.Title(part["codebook_title"].iloc[0], anchor="start", fontSize=12))
+        .mark_rect().encode(
             x=alt.X("coder:N", title="coder", axis=alt.Axis(labelAngle=0, labelOverlap=False)),
             y=alt.Y("field_label:N", title=None, sort=list(dict.fromkeys(part["field_label"])),
                     axis=alt.Axis(labelOverlap=False, labelLimit=260)),

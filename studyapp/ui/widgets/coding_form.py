@@ -51,8 +51,9 @@ def coding_form(store: Store, cb: Codebook, unit_id: int, coder: str, round_id: 
                 values[f.id] = st.selectbox(label, [None] + opts, index=idx, key=wkey, help=help_,
                                             format_func=lambda c, f=f: "—" if c is None else f.code(c).label)
             elif f.type in ("number", "interval"):
+                # "%g": 1000 reads 1000 (not 1000.00), 0.25 reads 0.25
                 values[f.id] = st.number_input(label, value=float(current) if current is not None else None,
-                                               key=wkey, help=help_)
+                                               key=wkey, help=help_, format="%g")
             else:
                 values[f.id] = st.text_area(label, value=str(current or ""), key=wkey, help=help_, height=68)
         if st.form_submit_button("Save", type="primary"):

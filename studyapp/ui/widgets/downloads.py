@@ -18,14 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from studyapp.render import charts, tables
+from studyapp.ui import state
 
 LABELS = {"latex": "LaTeX", "markdown": "Markdown", "csv": "CSV", "svg": "SVG", "png": "PNG"}
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def chart_file(spec: str, fmt: str) -> str | bytes:
-    """The chart (its Vega-Lite JSON) as an SVG or PNG file, made once per spec and format."""
-    return charts.render_chart(spec, fmt)
 
 
 def _file(name: str) -> str:
@@ -40,7 +35,7 @@ def downloads(key: str, name: str, *, chart: Any = None, table: pd.DataFrame | N
     if chart is not None:
         spec = chart if isinstance(chart, str) else json.dumps(chart, sort_keys=True) if isinstance(chart, dict) \
             else chart.to_json()
-        items += [(fmt, chart_file(spec, fmt), charts.MIME[fmt]) for fmt in charts.FORMATS]
+        items += [(fmt, state.chart_file(spec, fmt), charts.MIME[fmt]) for fmt in charts.FORMATS]
     if table is not None:
         items += [(fmt, tables.render_table(table, fmt, caption=caption, notes=notes, label=label),
                    tables.MIME[fmt][1]) for fmt in table_formats]
