@@ -23,6 +23,7 @@ from studyapp.services.demo import claims as demo_claims
 from studyapp.services.demo import interviews as demo_interviews
 from studyapp.services.demo import papers as demo_papers
 from studyapp.services.study.auth import set_password
+from studyapp.services.study.browse import codebooks_for
 from studyapp.store import Store
 from studyapp.store.rounds import DEFAULT_ROUND
 
@@ -59,9 +60,13 @@ def _new_study(folder: Path, spec: dict, codebooks: list[Path]) -> Store:
     store = Store.create(folder, spec.get("title"), actor="demo")
     for r in spec.get("rounds", []):
         store.rounds.ensure(r["id"], r.get("label"), actor="demo")
+        for cb in r.get("codebooks", []):  # before the codebooks: none of them then takes `main` by default
+            store.rounds.attach(r["id"], cb, actor="demo")
     store.rounds.ensure(DEFAULT_ROUND, "Main", actor="demo")
     for path in codebooks:
         add_codebook(store, path, actor="demo")
+    for cb, round_id in (spec.get("active") or {}).items():
+        store.rounds.set_active(cb, round_id, actor="demo")
     return store
 
 
@@ -185,8 +190,12 @@ def _memos(store: Store, path: Path) -> None:
     with store.transaction():
         for n, r in enumerate(_rows(path), start=1):
             uid = _unit_id(store, cache, r["unit_kind"], r["unit_key"], path, n) if r.get("unit_key") else None
+            books = [r["codebook"]] if r.get("codebook") else [
+                c.id for c in codebooks_for(store, UNIT_KIND.get(r["unit_kind"], r["unit_kind"]))]
+            round_id = r.get("round") or next((store.rounds.active(b) for b in books), None) or DEFAULT_ROUND
             store.memos.add(text=r["text"], coder=r.get("coder") or None, target_kind=r.get("target_kind") or "unit",
-                            unit_id=uid, codebook=r.get("codebook") or None, code=r.get("code") or None)
+                            unit_id=uid, codebook=r.get("codebook") or None, code=r.get("code") or None,
+                            round=round_id)
 
 
 def _claims(store: Store, path: Path) -> None:
