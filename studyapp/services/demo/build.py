@@ -84,7 +84,7 @@ def _build(folder: Path, source: Path) -> Store:
     _papers(store, source / "papers.csv")
     _transcripts(store, source)
     _defects(store, source / "defects.csv")
-    _codings(store, source / "codings.csv")
+    _codings(store, source / "codings.csv", _to_do(spec))
     _adjudications(store, source / "adjudications.csv")
     _memos(store, source / "memos.csv")
     _claims(store, source / "claims.yaml")
@@ -155,17 +155,25 @@ def _unit_id(store: Store, cache: dict, kind: str, key: str, path: Path, n: int)
         raise InvalidInput(f"no {kind} with key {key!r}", path=str(path), record=n) from None
 
 
-def _codings(store: Store, path: Path) -> None:
+def _to_do(spec: dict) -> set[tuple[str, str, str]]:
+    """(round, unit kind, key) the demo leaves uncoded for a newcomer (`to_do` in study.yaml)."""
+    return {(t["round"], t["unit_kind"], k) for t in spec.get("to_do") or [] for k in t["keys"]}
+
+
+def _codings(store: Store, path: Path, to_do: set = frozenset()) -> None:
     if not path.exists():
         return
     cache: dict = {}
+    kept = [(n, r) for n, r in enumerate(_rows(path), start=1)
+            if (r.get("round") or "main", r["unit_kind"], r["unit_key"]) not in to_do]
     rows = [CodingRow(unit_id=_unit_id(store, cache, r["unit_kind"], r["unit_key"], path, n), codebook=r["codebook"],
                       field=r["field"], coder=r["coder"], round=r.get("round") or "main", value=r["value"])
-            for n, r in enumerate(_rows(path), start=1)]
+            for n, r in kept]
     try:
         code_many(store, rows)
-    except StudyError as e:
-        raise InvalidInput(e.message, path=str(path), record=e.record) from None
+    except StudyError as e:  # the record of the file, not of the rows kept
+        record = kept[e.record - 1][0] if e.record and 0 < e.record <= len(kept) else e.record
+        raise InvalidInput(e.message, path=str(path), record=record) from None
 
 
 def _adjudications(store: Store, path: Path) -> None:
