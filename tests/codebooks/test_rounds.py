@@ -144,3 +144,29 @@ def test_an_old_study_gets_its_rounds_attached_to_the_codebooks_that_used_them(t
         assert coding_view(new, "bob").rounds == ["pilot"]
         with pytest.raises(InvalidInput, match="belongs to codebook tiny"):
             code_unit(new, CodingRow(s1, "iv", "theme", "chen", ["trust"], round="main"))
+
+
+def test_a_lead_sets_the_active_round_on_the_codebooks_page(demo, monkeypatch):
+    from studyapp.services.study.auth import set_password
+    from tests.team._app import open_page, sign_in
+
+    set_password(demo, "alice", "alice-password")
+    set_password(demo, "bob", "bob-password")
+    rounds_svc.add_round(demo, "second", codebook=DEFECTS, actor="alice")
+    monkeypatch.setenv("STUDYAPP_STUDY", str(demo.folder))
+    monkeypatch.setenv("STUDYAPP_AUTH", "1")
+    bob = open_page(sign_in("bob", "bob-password"), "codebooks")
+    box = bob.selectbox(key="codebooks.pick")
+    box.select_index(box.options.index(next(o for o in box.options if "defect" in o.lower()))).run()
+    assert not [b for b in bob.button if b.label == "Make active"]  # a coder sees the active round, no control
+    assert any("active round: **main**" in c.value for c in bob.caption)
+    at = open_page(sign_in("alice", "alice-password"), "codebooks")
+    box = at.selectbox(key="codebooks.pick")
+    box.select_index(box.options.index(next(o for o in box.options if "defect" in o.lower()))).run()
+    at.selectbox(key=f"codebooks.active.{DEFECTS}").set_value("second").run()
+    at.button(key=f"codebooks.make_active.{DEFECTS}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("now open on round 'second'" in s.value for s in at.success)
+    with Store.open(demo.folder) as store:
+        assert store.rounds.active(DEFECTS) == "second"
+        assert labelling_view(store, _defects_cb(store), "bob").round == "second"
