@@ -15,6 +15,7 @@ import streamlit as st
 from studyapp.domain.codebook import Codebook, Field
 from studyapp.services.defects.analysis import NOT_DEFECT
 from studyapp.ui import state
+from studyapp.ui.widgets.code_picker import code_picker
 
 DECISION, REASON = "is_defect", "not_defect_reason"
 
@@ -63,8 +64,8 @@ def _field_widget(f: Field, wkey: str, current: Any, chosen: dict[str, Any]) -> 
     if f.type == "multi":
         opts = [c.id for c in f.all_codes()]
         state.init(wkey, [v for v in (current or []) if v in opts])
-        value = st.multiselect(label, opts, format_func=lambda c: _path_label(f, c), key=wkey, help=help_,
-                               placeholder="Choose all that apply")
+        value = code_picker(label, opts, lambda c: _path_label(f, c), key=wkey, help=help_,
+                            placeholder="Choose all that apply")
     elif f.type in ("nominal", "ordinal") or (f.type == "interval" and f.codes):
         parent = chosen.get(f.parent_field) if f.parent_field else None
         opts, n_under = _options(f, parent)

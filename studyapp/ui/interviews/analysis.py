@@ -23,6 +23,7 @@ from studyapp.services.interviews.saturation import (
 from studyapp.services.interviews.views import AnalysisFrame, analysis_frame
 from studyapp.ui import state
 from studyapp.ui.state import Store
+from studyapp.ui.widgets.code_picker import code_picker
 from studyapp.ui.widgets.downloads import downloads
 
 VIEWS = ["Frequencies", "By attribute", "Co-occurrence", "Quotes", "Framework matrix", "Saturation"]
@@ -124,8 +125,8 @@ def _quotes(store: Store, frame: AnalysisFrame, kw: dict) -> None:
     cb = frame.codebook
     labels = {c.ref: c.label for c in frame.choices}
     c1, c2 = st.columns([3, 1])
-    picked = c1.multiselect("Codes", list(labels), format_func=labels.get, key="interviews.a_codes",
-                            placeholder="All codes")
+    picked = code_picker("Codes", list(labels), labels.get, key="interviews.a_codes", container=c1,
+                         placeholder="All codes")
     whole = c2.checkbox("Quote coded turns without a span", key="interviews.a_whole")
     codes = [tuple(r.split(":", 1)) for r in picked] or None
     md = q.quotes_markdown(store, cb.id, codes=codes, whole_segments=whole, **kw)

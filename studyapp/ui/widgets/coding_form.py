@@ -13,6 +13,7 @@ from studyapp.domain.codebook import Codebook, Field
 from studyapp.errors import StudyError
 from studyapp.services.coding.coding import CodingRow, code_many
 from studyapp.ui.state import Store
+from studyapp.ui.widgets.code_picker import code_picker
 
 
 def _options(field: Field, chosen_parent: str | None) -> list[str]:
@@ -42,8 +43,8 @@ def coding_form(store: Store, cb: Codebook, unit_id: int, coder: str, round_id: 
             current = own.get(f.id)
             if f.type == "multi":
                 opts = _options(f, None)
-                values[f.id] = st.multiselect(label, opts, default=[v for v in (current or []) if v in opts],
-                                              format_func=lambda c, f=f: f.code(c).label, key=wkey, help=help_)
+                values[f.id] = code_picker(label, opts, lambda c, f=f: f.code(c).label, key=wkey, help=help_,
+                                           default=[v for v in (current or []) if v in opts])
             elif f.type in ("nominal", "ordinal") or (f.type == "interval" and f.codes):
                 parent_val = own.get(f.parent_field) if f.parent_field else None
                 opts = _options(f, parent_val if isinstance(parent_val, str) else None)
