@@ -102,14 +102,14 @@ def segment_panel(store: Store, v: CodingView, coder: str | None) -> None:
     pending = state.get(PENDING_KEY)
     if pending and pending.get("segment") == sid:
         with st.container(border=True, key="interviews.selection"):
-            h1, h2 = st.columns([3, 1], vertical_alignment="center")
+            h1, h2 = st.columns([3, 2], vertical_alignment="center")
             h1.markdown(f"**Selected text** (characters {pending['start']}–{pending['end']})")
             h2.button("Clear selection", key="interviews.clear_selection",
                       on_click=lambda: state.put(PENDING_KEY, None))
             st.text(pending["text"])
             # The button sits beside the picker, not under it: the picker's open list drops below
             # the picker and never covers the button that saves the quote.
-            b1, b2 = st.columns([3, 1], vertical_alignment="bottom")
+            b1, b2 = st.columns([3, 2], vertical_alignment="bottom")
             code_picker("Codes for this quote", refs, label_of.get, key=SPAN_CODES_KEY, container=b1,
                         help="Pick one code at a time; the quote is saved with them by **Tag selection**.")
             b2.button("Tag selection", type="primary", key="interviews.tag_selection",
