@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from studyapp.domain.codebook import Codebook, Field
+from studyapp.render.safe_text import plain_line, safe_markdown
 from studyapp.services.defects.analysis import NOT_DEFECT
 from studyapp.ui import state
 from studyapp.ui.widgets.code_picker import code_picker
@@ -52,15 +53,16 @@ def _definition(f: Field, value: Any) -> None:
     for cid in ids:
         code = f.code(cid)
         if code and (code.definition or code.include or code.exclude):
-            extra = "".join(f" *{k}:* {v}" for k, v in (("Include", code.include), ("Exclude", code.exclude)) if v)
-            notes.append(f"**{code.label}**: {code.definition}{extra}")
+            extra = "".join(f" *{k}:* {safe_markdown(v)}" for k, v in (("Include", code.include),
+                                                                         ("Exclude", code.exclude)) if v)
+            notes.append(f"**{plain_line(code.label)}**: {safe_markdown(code.definition)}{extra}")
     if notes:
         st.caption("  \n".join(notes))
 
 
 def _field_widget(f: Field, wkey: str, current: Any, chosen: dict[str, Any]) -> Any:
-    label = f.label + (" *" if f.required else "")
-    help_ = f.definition or None
+    label = plain_line(f.label) + (" *" if f.required else "")
+    help_ = safe_markdown(f.definition) or None
     if f.type == "multi":
         opts = [c.id for c in f.all_codes()]
         state.init(wkey, [v for v in (current or []) if v in opts])
@@ -118,8 +120,8 @@ def taxonomy(cb: Codebook) -> None:
     for f in cb.fields:
         if not f.is_coded:
             continue
-        lines = [f"**{f.label}**" + (f" — {f.definition}" if f.definition else "")]
+        lines = [f"**{plain_line(f.label)}**" + (f" — {plain_line(f.definition)}" if f.definition else "")]
         for code, depth, _ in f.walk():
-            definition = f": {code.definition}" if code.definition else ""
-            lines.append(f"{'    ' * (depth - 1)}- **{code.label}** `{code.id}`{definition}")
+            definition = f": {plain_line(code.definition)}" if code.definition else ""
+            lines.append(f"{'    ' * (depth - 1)}- **{plain_line(code.label)}** `{code.id}`{definition}")
         st.markdown("\n".join(lines))

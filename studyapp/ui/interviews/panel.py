@@ -11,6 +11,7 @@ from typing import Callable
 import streamlit as st
 
 from studyapp.errors import StudyError
+from studyapp.render.safe_text import plain, plain_line
 from studyapp.services.interviews import spans as sp
 from studyapp.services.interviews.views import CodingView, SegmentPanel
 from studyapp.ui import state
@@ -129,8 +130,8 @@ def segment_panel(store: Store, v: CodingView, coder: str | None) -> None:
         st.markdown("**Your quotes in this turn**")
         for x in p.quotes:
             c1, c2 = st.columns([5, 1])
-            c1.markdown(f"“{x['snippet']}”  \n:gray[{x['start']}–{x['end']} · "
-                        + ", ".join(label_of.get(f"{f}:{c}", c) for f, c in x["codes"]) + "]")
+            c1.markdown(f"“{plain(x['snippet'])}”  \n:gray[{x['start']}–{x['end']} · "
+                        + ", ".join(plain_line(label_of.get(f"{f}:{c}", c)) for f, c in x["codes"]) + "]")
             c2.button("Delete", key=f"interviews.del_span.{x['id']}", on_click=_delete_span, args=(x["id"], coder))
     _memos(store, p, sid, coder, cb.id, round_id)
     with st.expander("All fields of this turn (form)"):

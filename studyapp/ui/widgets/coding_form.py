@@ -12,6 +12,7 @@ import streamlit as st
 from studyapp.domain.codebook import Codebook, Field
 from studyapp.errors import StudyError
 from studyapp.services.coding.coding import CodingRow, code_many
+from studyapp.render.safe_text import plain_line, safe_markdown
 from studyapp.ui.state import Store
 from studyapp.ui.widgets.code_picker import code_picker
 
@@ -38,8 +39,8 @@ def coding_form(store: Store, cb: Codebook, unit_id: int, coder: str, round_id: 
         values: dict[str, object] = {}
         for f in cb.fields:
             wkey = f"{key}.{cb.id}.{unit_id}.{round_id}.{f.id}"
-            label = f.label + (" *" if f.required else "")
-            help_ = f.definition or None
+            label = plain_line(f.label) + (" *" if f.required else "")
+            help_ = safe_markdown(f.definition) or None
             current = own.get(f.id)
             if f.type == "multi":
                 opts = _options(f, None)
