@@ -7,9 +7,11 @@ Imported text is untrusted: `![](http://host/x.png)` in it would make every view
 that image (a tracking beacon), and a `data:` or `javascript:` link runs or shows what the file's
 author chose. So:
 
-- `plain(text)` is Markdown that renders exactly `text`: every ASCII punctuation mark is escaped
-  (no emphasis, link, image, heading, list, HTML, math or directive can form) and line breaks stay
-  line breaks. Use it for text that was never meant as Markdown (titles, names, quotes, attributes),
+- `plain(text)` is Markdown that renders exactly `text`: the marks that open Markdown anywhere in a
+  line (`\\ ` * _ [ ] < > & $ ~ |`) are escaped, and so are those that open a block at the start of
+  a line (`# > - + = 1.`), so no emphasis, link, image, heading, list, HTML, math, table or
+  directive can form; other punctuation stays as it is (a title reads the same in the source) and
+  line breaks stay line breaks. Use it for text that was never meant as Markdown (titles, names, quotes, attributes),
   alone or inside an f-string of the app's own Markdown.
 - `safe_markdown(text)` keeps the Markdown formatting of text that was written as Markdown (an
   issue body, a codebook definition, the quotes export) but renders no image at all (`![alt](url)`
@@ -26,8 +28,11 @@ from __future__ import annotations
 
 import re
 
-#: Every ASCII punctuation character: CommonMark lets a backslash escape any of them.
-_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+#: Marks that open Markdown anywhere in a line (CommonMark lets a backslash escape any punctuation).
+_INLINE = re.compile(r"([\\`*_\[\]<>&$~|])")
+#: Marks that open a block at the start of a line: heading, list item, setext underline, ordered item.
+_BLOCK = re.compile(r"^(\s*)([#+=-])", re.MULTILINE)
+_ORDERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 #: Link targets that may stay links (after optional spaces and an opening `<`).
 _SAFE_TARGET = re.compile(r"\s*<?\s*(?:https?://|mailto:|#)", re.IGNORECASE)
 #: A link reference definition at the start of a line: `[ref]: target`.
@@ -41,7 +46,8 @@ def plain(text: object) -> str:
     """Markdown that shows `text` literally (None as the empty string)."""
     if text is None:
         return ""
-    escaped = _PUNCT.sub(r"\\\1", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    escaped = _INLINE.sub(r"\\\1", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    escaped = _ORDERED.sub(r"\1\\\2", _BLOCK.sub(r"\1\\\2", escaped))
     return "  \n".join(escaped.split("\n"))
 
 

@@ -100,5 +100,5 @@ def test_safe_url_and_markdown_link():
     assert safe_url("https://github.com/a/b/issues/1") == "https://github.com/a/b/issues/1"
     for bad in ["javascript:alert(1)", "data:text/html,x", " http://x y", "https://x\"onmouseover=1", "", None]:
         assert safe_url(bad) is None
-    assert markdown_link("10.1/x(y)", "https://doi.org/10.1/x(y)") == r"[10\.1\/x\(y\)](https://doi.org/10.1/x%28y%29)"
+    assert markdown_link("10.1/x(y)", "https://doi.org/10.1/x(y)") == r"[10\.1/x(y)](https://doi.org/10.1/x%28y%29)"
     assert markdown_link("![](x)", "javascript:alert(1)") == plain_line("![](x)")
