@@ -8,7 +8,7 @@ that image (a tracking beacon), and a `data:` or `javascript:` link runs or show
 author chose. So:
 
 - `plain(text)` is Markdown that renders exactly `text`: the marks that open Markdown anywhere in a
-  line (`\\ ` * _ [ ] < > & $ ~ |`) are escaped, and so are those that open a block at the start of
+  line (`\\ ` * _ [ ] < & $ ~ |`) are escaped, and so are those that open a block at the start of
   a line (`# > - + = 1.`), so no emphasis, link, image, heading, list, HTML, math, table or
   directive can form; other punctuation stays as it is (a title reads the same in the source) and
   line breaks stay line breaks. Use it for text that was never meant as Markdown (titles, names, quotes, attributes),
@@ -29,9 +29,9 @@ from __future__ import annotations
 import re
 
 #: Marks that open Markdown anywhere in a line (CommonMark lets a backslash escape any punctuation).
-_INLINE = re.compile(r"([\\`*_\[\]<>&$~|])")
+_INLINE = re.compile(r"([\\`*_\[\]<&$~|])")
 #: Marks that open a block at the start of a line: heading, list item, setext underline, ordered item.
-_BLOCK = re.compile(r"^(\s*)([#+=-])", re.MULTILINE)
+_BLOCK = re.compile(r"^(\s*)([#>+=-])", re.MULTILINE)
 _ORDERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 #: Link targets that may stay links (after optional spaces and an opening `<`).
 _SAFE_TARGET = re.compile(r"\s*<?\s*(?:https?://|mailto:|#)", re.IGNORECASE)
