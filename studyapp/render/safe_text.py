@@ -18,6 +18,7 @@ author chose. So:
   and `![alt][ref]` show as text), no raw HTML or autolink (`<img ...>`, `<data:...>`), no link
   whose target is not `http(s)://`, `mailto:` or `#...` (`data:`, `javascript:`, `vbscript:`,
   `file:`, an entity-encoded scheme...), no reference definitions and no math (`$`).
+- `code(text)` is `text` as an inline code span (for keys and ids), fenced so it cannot end early.
 - `safe_url(url)` is the URL if it is `http(s)://` (for links the app builds itself), else None.
 
 Both are transforms of the source text, not of a parse tree, so they hold whatever Markdown parser
@@ -54,6 +55,15 @@ def plain(text: object) -> str:
 def plain_line(text: object) -> str:
     """`plain` on one line (line breaks become spaces): for headers, labels and options."""
     return plain(" ".join(str(text if text is not None else "").split()))
+
+
+def code(text: object) -> str:
+    """`text` as an inline code span (nothing inside one is Markdown), fenced with more backticks
+    than any run inside it."""
+    t = " ".join(str(text if text is not None else "").split())
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", t)), default=0) + 1)
+    pad = " " if t.startswith("`") or t.endswith("`") else ""
+    return f"{fence}{pad}{t}{pad}{fence}" if t else ""
 
 
 def _links(text: str) -> str:

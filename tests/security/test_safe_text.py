@@ -102,3 +102,12 @@ def test_safe_url_and_markdown_link():
         assert safe_url(bad) is None
     assert markdown_link("10.1/x(y)", "https://doi.org/10.1/x(y)") == r"[10\.1/x(y)](https://doi.org/10.1/x%28y%29)"
     assert markdown_link("![](x)", "javascript:alert(1)") == plain_line("![](x)")
+
+
+def test_code_spans_cannot_end_early():
+    from studyapp.render.safe_text import code
+    for text in ["key-1", f"a`![]({BEACON})`b", "``x``", "`"]:
+        md = code(text)
+        assert _problems(md) == []
+        tokens = MD.parseInline(md)[0].children
+        assert [t.type for t in tokens] == ["code_inline"] and tokens[0].content == text, (text, md)

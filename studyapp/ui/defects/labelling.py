@@ -11,7 +11,7 @@ import streamlit as st
 
 from studyapp.domain.codebook import Codebook
 from studyapp.errors import StudyError
-from studyapp.render.safe_text import markdown_link, plain_line, safe_markdown, safe_url
+from studyapp.render.safe_text import code, markdown_link, plain_line, safe_markdown, safe_url
 from studyapp.services.defects.analysis import save_labels
 from studyapp.services.defects.imports import add_defect
 from studyapp.services.defects.views import LabellingView, next_to_label
@@ -29,7 +29,7 @@ def issue_panel(v: LabellingView) -> None:
     url = safe_url(str(attrs.get("url") or "").replace(" ", "%20"))
     if url:
         st.markdown(markdown_link("Open the original issue ↗", url))
-    meta = [plain_line(unit["key"])] + [plain_line(f"{k}: {attrs[k]}") for k in ("state", "created_at", "author")
+    meta = [code(unit["key"])] + [plain_line(f"{k}: {attrs[k]}") for k in ("state", "created_at", "author")
                                         if attrs.get(k)]
     if attrs.get("labels"):
         meta.append(plain_line("labels: " + ", ".join(map(str, attrs["labels"]))))

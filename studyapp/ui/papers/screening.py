@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from studyapp.errors import StudyError
-from studyapp.render.safe_text import markdown_link, plain_line, safe_markdown
+from studyapp.render.safe_text import code, markdown_link, plain_line, safe_markdown
 from studyapp.services.papers import screening
 from studyapp.services.papers.views import ScreenView, screen_view
 from studyapp.ui import state
@@ -34,7 +34,7 @@ def stage_picker(key: str) -> str:
 def paper_card(unit: dict, stage: str) -> None:
     a = unit["attrs"]
     st.subheader(plain_line(unit["title"] or unit["key"]))
-    meta = [plain_line(unit["key"])] + [plain_line(a[k]) for k in ("authors", "year", "venue") if a.get(k)]
+    meta = [code(unit["key"])] + [plain_line(a[k]) for k in ("authors", "year", "venue") if a.get(k)]
     st.caption(" · ".join(meta))
     doi = str(a.get("doi") or "")
     if doi:
