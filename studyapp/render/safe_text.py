@@ -21,6 +21,9 @@ author chose. So:
 - `code(text)` is `text` as an inline code span (for keys and ids), fenced so it cannot end early.
 - `safe_url(url)` is the URL if it is `http(s)://` (for links the app builds itself), else None.
 
+A bare `http(s)://` URL in imported text is still made a link by Streamlit's GFM renderer (its
+autolink transform runs on text after escapes): a link is no fetch, and only a click follows it.
+
 Both are transforms of the source text, not of a parse tree, so they hold whatever Markdown parser
 the browser runs: each neutralises the characters that open the construct, wherever they are.
 """

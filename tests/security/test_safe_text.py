@@ -111,3 +111,4 @@ def test_code_spans_cannot_end_early():
         assert _problems(md) == []
         tokens = MD.parseInline(md)[0].children
         assert [t.type for t in tokens] == ["code_inline"] and tokens[0].content == text, (text, md)
+
