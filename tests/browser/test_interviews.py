@@ -121,7 +121,8 @@ def test_the_code_picker_adds_one_code_per_pick_and_its_list_leaves_tag_selectio
     page.screenshot(path=str(shots / "interviews-picker-open.png"), full_page=True)
     assert options == ["Portability › License", "Model selection factors › License"], options
     listbox = page.get_by_role("listbox").bounding_box()
-    button = page.locator("button").filter(has_text="Tag selection").bounding_box()  # the open list hides the rest from roles
+    # The open list hides the rest of the page from roles: find the button by its text.
+    button = page.locator("button").filter(has_text="Tag selection").bounding_box()
     assert not _overlap(listbox, button), (listbox, button)
     page.keyboard.press("Enter")  # picks the first match only
     page.keyboard.press("Escape")

@@ -2,7 +2,8 @@
 `![](http://beacon.invalid/x.png)` (and `data:` / `javascript:` links) is served and every page that
 shows that text is opened in headless chromium; no request ever leaves for the beacon's host (the
 Playwright `request` event sees every fetch the page starts, failed ones included), no `<img>` points
-at it and no link is a `data:` or `javascript:` URL (a plain link to the host is no fetch and may stay). Screenshots: test-output/browser/beacon-*.png."""
+at it and no link is a `data:` or `javascript:` URL (a plain link to the host is no fetch and may
+stay). Screenshots: test-output/browser/beacon-*.png."""
 
 from __future__ import annotations
 

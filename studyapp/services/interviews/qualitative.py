@@ -6,7 +6,8 @@ Whose codes: `source="all"` is the union of every coder's values, `"final"` the 
 any other value one coder's. With a `viewer` who is no lead, other coders' values count only in
 rounds whose reconciliation is open (blind coding holds in analyses too; a segment says how many
 values it hides, so a view can say "hidden", not "none"); a lead (`Role.can_see_all_values`) and
-no viewer (CLI, lead's scripts) count every value. Codes may be rolled up the codebook tree with `level` (1 = top level).
+no viewer (CLI, lead's scripts) count every value. Codes may be rolled up the codebook tree with
+`level` (1 = top level).
 A segment's participant is its speaker's participant, else the transcript's, else the transcript
 key (an interview with no participant record counts as one participant).
 """

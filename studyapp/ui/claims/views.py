@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from studyapp.errors import StudyError
-from studyapp.render.safe_text import plain, plain_line
+from studyapp.render.safe_text import code, plain, plain_line
 from studyapp.services.claims import validation
 from studyapp.services.claims.editing import import_claims_upload, update_claim_check
 from studyapp.services.claims.views import ClaimsView
@@ -92,8 +92,8 @@ def claim_detail(v: ClaimsView, key: str) -> None:
 
 def _check(c: dict, chart, key: str) -> None:
     with st.container(border=True):
-        st.markdown(f"**{plain_line(c['label'])}** · metric `{c['metric']}` · test `{c['test']}` · rule `{c.get('rule') or '—'}` · "
-                    f"{VERDICT_ICON.get(c['verdict'], c['verdict'])}")
+        st.markdown(f"**{plain_line(c['label'])}** · metric {code(c['metric'])} · test {code(c['test'])} · "
+                    f"rule {code(c.get('rule') or '—')} · {VERDICT_ICON.get(c['verdict'], c['verdict'])}")
         st.caption(plain(c["reason"]))
         if c.get("error"):
             st.error(c["error"])

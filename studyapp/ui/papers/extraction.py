@@ -66,7 +66,8 @@ def claims_view(store: Store, coder: str | None, key: str = "papers.claims") -> 
                      hide_index=True, width="stretch", key=f"{key}.table")
         pick = st.selectbox("Sources of", [c["id"] for c in claims], key=f"{key}.pick")
         for s in next(c for c in claims if c["id"] == pick)["sources"]:
-            st.markdown(f"> {plain(s['quote'])}\n\n" + plain(s['unit_key'] + (f", p. {s['page']}" if s.get("page") else "")))
+            where = s["unit_key"] + (f", p. {s['page']}" if s.get("page") else "")
+            st.markdown(f"> {plain(s['quote'])}\n\n" + plain(where))
     else:
         st.info("No claims extracted from papers yet.")
     if not coder:

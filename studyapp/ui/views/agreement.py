@@ -79,7 +79,8 @@ def _detail(store, cb: str, viewer: str | None) -> None:
         st.warning("Choose at least two coders.")
         return
     fa = v.agreement
-    st.subheader(f"{plain_line(fa.label)}: {fa.summary.n_pairable} units coded by two or more of {fa.summary.n_coders} coders")
+    st.subheader(f"{plain_line(fa.label)}: {fa.summary.n_pairable} units coded by two or more of "
+                 f"{fa.summary.n_coders} coders")
     st.dataframe(fa.stats_frame(), hide_index=True, width="stretch", key="agreement.stats",
                  column_config={"value": st.column_config.NumberColumn(format="%.3f")})
     downloads("agreement.stats_dl", f"agreement-{cb}-{fa.name}", table=fa.stats_frame(),
