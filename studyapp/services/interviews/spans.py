@@ -37,13 +37,15 @@ PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
 
 @dataclass(frozen=True)
 class CodeChoice:
-    """One code as the type-ahead picker offers it: `ref` is `field:code`, `label` the path."""
+    """One code as the type-ahead picker offers it: `ref` is `field:code`, `label` the code's own label
+    made unique in the codebook (`code_names`), `path` the full `Field › Parent › Code`."""
     ref: str
     field: str
     code: str
     label: str
     color: str
     definition: str
+    path: str = ""
 
 
 def code_color(cb: Codebook, field_id: str, code_id: str) -> str:
@@ -56,17 +58,37 @@ def code_color(cb: Codebook, field_id: str, code_id: str) -> str:
     return PALETTE[zlib.crc32(f"{field_id}:{code_id}".encode()) % len(PALETTE)]
 
 
-def code_choices(cb: Codebook) -> list[CodeChoice]:
-    """Every code of every coded field, in codebook order, labelled `Field › Parent › Code`."""
-    out = []
-    for f in cb.fields:
-        if not f.is_coded:
-            continue
-        for code, _, path in f.walk():
-            label = " › ".join([f.label] + [f.code(p).label for p in path])
-            out.append(CodeChoice(f"{f.id}:{code.id}", f.id, code.id, label, code_color(cb, f.id, code.id),
-                                  code.definition))
+def _label_paths(cb: Codebook) -> dict[str, list[str]]:
+    """`field:code` -> [field label, ancestor labels..., code label] for every code of every coded field."""
+    return {f"{f.id}:{code.id}": [f.label] + [f.code(p).label for p in path]
+            for f in cb.fields if f.is_coded for code, _, path in f.walk()}
+
+
+def code_names(cb: Codebook) -> dict[str, tuple[str, str]]:
+    """`field:code` -> (name, path). The name is the code's own label, or `Parent › Label` when another
+    code of the codebook has the same label (widened up the path while still ambiguous: two fields'
+    `License` read `Portability › License` and `Model selection factors › License`); the path is the
+    full `Field › Parent › Code`, for tooltips."""
+    paths = _label_paths(cb)
+    out = {}
+    for ref, p in paths.items():
+        depth = 1
+        while depth < len(p):
+            tail = [x.casefold() for x in p[-depth:]]
+            if not any([x.casefold() for x in q[-depth:]] == tail for r, q in paths.items() if r != ref):
+                break
+            depth += 1
+        out[ref] = (" › ".join(p[-depth:]), " › ".join(p))
     return out
+
+
+def code_choices(cb: Codebook) -> list[CodeChoice]:
+    """Every code of every coded field, in codebook order, named as `code_names` says (the picker
+    matches what it shows: the code's own label, with its parent only where labels repeat)."""
+    names = code_names(cb)
+    return [CodeChoice(ref, f.id, code.id, names[ref][0], code_color(cb, f.id, code.id), code.definition,
+                       names[ref][1])
+            for f in cb.fields if f.is_coded for code, _, _ in f.walk() for ref in [f"{f.id}:{code.id}"]]
 
 
 def resolve_code(cb: Codebook, ref: str | tuple[str, str]) -> tuple[str, str]:
@@ -286,18 +308,19 @@ def document_view(store: Store, transcript_id: int, viewer: str | None, codebook
     if cb is not None and viewer:
         wanted = set(ids)
         multi = {f.id: f.is_multi for f in cb.fields if f.is_coded}
+        names = code_names(cb)
         for uid, fid, coder, rnd, value in store.transcripts.segment_annotations(cb.id, ids, round):
             if uid not in wanted or fid not in multi or rnd != round or (coder != viewer and not opened):
                 continue
             for code in (json.loads(value) if multi[fid] else [value]):
-                label = code_label_short(cb, fid, code)
+                label, path = names.get(f"{fid}:{code}", (code, f"{cb.require_field(fid).label} › {code}"))
                 chips.setdefault(uid, []).append({
                     "label": label if coder == viewer else f"{coder}: {label}", "color": code_color(cb, fid, code),
-                    "title": f"{cb.require_field(fid).label} › {label} ({coder})"})
+                    "title": f"{path} ({coder})"})
         for sp in visible_spans(store, ids, viewer, codebook=cb.id):
             if sp["round"] != round:
                 continue
-            labels = [code_label_short(cb, f, c) for f, c in sp["codes"]]
+            labels = [names.get(f"{f}:{c}", (c,))[0] for f, c in sp["codes"]]
             first = sp["codes"][0] if sp["codes"] else None
             spans.setdefault(sp["unit_id"], []).append({
                 "id": sp["id"], "start": sp["start"], "end": sp["end"],
@@ -311,8 +334,3 @@ def document_view(store: Store, transcript_id: int, viewer: str | None, codebook
              "text": s["text"] or "", "memos": memos.get(s["id"], 0), "chips": chips.get(s["id"], []),
              "spans": spans.get(s["id"], [])} for s in segments]
 
-
-def code_label_short(cb: Codebook, field_id: str, code: str) -> str:
-    f = cb.field(field_id)
-    c = f.code(code) if f else None
-    return c.label if c else code

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studyapp.render.safe_text import plain_line
 from studyapp.services.interviews.views import coding_view as read_coding_view
 from studyapp.ui import state
 from studyapp.ui.interviews.panel import MEMO_CODE_KEY, PENDING_KEY, SEGMENT_KEY, segment_panel
@@ -56,7 +57,7 @@ def coding_view(store: Store, coder: str | None) -> None:
     if (tid, cb_id, round_id) != (v.transcript_id, v.codebook.id if v.codebook else None, v.round):
         v = _read(store, coder, tid, cb_id, round_id)  # a widget settled elsewhere: draw what it shows
     if v.about:
-        st.caption(" · ".join(f"**{k}**: {val}" for k, val in v.about.items() if val))
+        st.caption(" · ".join(f"**{plain_line(k)}**: {plain_line(val)}" for k, val in v.about.items() if val))
     if v.codebook is None:
         st.caption("No interview codebook in this study: add one (`studyapp codebook add`) to code segments.")
     ids = [s["id"] for s in v.segments]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studyapp.render.safe_text import plain_line
 from studyapp.services.agreement import views as av
 from studyapp.ui import state
 from studyapp.ui.agreement.adjudication import disagreement_list, reconciliation_controls
@@ -89,7 +90,8 @@ def _detail(store, cb: str, viewer: str | None) -> None:
         st.warning("Choose at least two coders and a round.")
         return
     fa = v.agreement
-    st.subheader(f"{fa.label}: {fa.summary.n_pairable} units coded by two or more of {fa.summary.n_coders} coders")
+    st.subheader(f"{plain_line(fa.label)}: {fa.summary.n_pairable} units coded by two or more of "
+                 f"{fa.summary.n_coders} coders")
     st.dataframe(fa.stats_frame(), hide_index=True, width="stretch", key="agreement.stats",
                  column_config={"value": st.column_config.NumberColumn(format="%.3f")})
     downloads("agreement.stats_dl", f"agreement-{cb}-{fa.name}", table=fa.stats_frame(),
@@ -132,7 +134,7 @@ def _confusion(v: av.FieldView) -> None:
         b = c2.selectbox("Columns", fa.data.coders, index=1, key="agreement.cm_b")
     table = fa.confusion(a, b)
     if a != b and not table.empty:
-        st.markdown(f"**Confusion matrix: {a} x {b}**")
+        st.markdown(f"**Confusion matrix: {plain_line(a)} x {plain_line(b)}**")
         st.altair_chart(confusion_heatmap(table, a, b))
         downloads("agreement.cm_dl", f"confusion-{fa.name}-{a}-{b}", chart=confusion_heatmap(table, a, b),
                   table=table.rename_axis(f"{a} \\ {b}").reset_index())

@@ -4,6 +4,7 @@ import streamlit as st
 
 from studyapp.domain.codebook import Codebook, Field
 from studyapp.errors import StudyError
+from studyapp.render.safe_text import plain_line, safe_markdown
 from studyapp.services.coding.rounds import set_active_round
 from studyapp.services.coding.views import CodebooksView, codebooks_view
 from studyapp.ui import state
@@ -11,11 +12,11 @@ from studyapp.ui import state
 
 def _field(v: CodebooksView, cb: Codebook, f: Field) -> None:
     extra = f" · under `{f.parent_field}`" if f.parent_field else ""
-    with st.expander(f"{f.label}  ·  {f.type}{extra}  ·  {len(f.all_codes())} codes"):
+    with st.expander(f"{plain_line(f.label)}  ·  {f.type}{extra}  ·  {len(f.all_codes())} codes"):
         if f.definition:
-            st.markdown(f.definition)
+            st.markdown(safe_markdown(f.definition))
         if f.codes:
-            st.markdown(v.codes[(cb.id, f.id)])
+            st.markdown(safe_markdown(v.codes[(cb.id, f.id)]))
 
 
 def _set_active(cb_id: str, key: str) -> None:
@@ -50,9 +51,9 @@ def render() -> None:
         return
     cb = st.selectbox("Codebook", v.books, format_func=lambda b: f"{b.title} (v{b.version})", key="codebooks.pick")
     st.caption(f"`{cb.id}` · kind {cb.kind} · version {cb.version} · hash {cb.hash[:12]}"
-               + (f" · source: {cb.source}" if cb.source else ""))
+               + (f" · source: {plain_line(cb.source)}" if cb.source else ""))
     if cb.description:
-        st.markdown(cb.description)
+        st.markdown(safe_markdown(cb.description))
     if cb.criteria:
         st.subheader("Screening criteria")
         st.dataframe([{"id": c.id, "kind": c.kind, "stage": c.stage, "criterion": c.label,
