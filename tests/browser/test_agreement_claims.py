@@ -68,11 +68,11 @@ def test_the_lead_sees_agreement_and_adjudicates_a_disagreement(coded_folder, se
     go(page, "Agreement")
     with Store.open(coded_folder) as store:
         [expected] = [fa.headline() for fa in report_rows(store, "tiny") if fa.name == "stage"]
-    rows = {r["label"]: r for r in grid(page.locator('[data-testid="stDataFrame"]').first)}
+    rows = {r["Field"]: r for r in grid(page.locator('[data-testid="stDataFrame"]').first)}  # human column names
     row = rows["DL stage"]
-    assert (row["n_units"], row["n_coders"]) == ("6", "2")
-    assert float(row["kappa"]) == pytest.approx(expected["kappa"], abs=1e-9)
-    assert float(row["krippendorff_alpha"]) == pytest.approx(expected["krippendorff_alpha"], abs=1e-9)
+    assert (row["Units"], row["Coders"]) == ("6", "2")
+    assert float(row["Kappa"]) == pytest.approx(expected["kappa"], abs=1e-9)
+    assert float(row["Alpha"]) == pytest.approx(expected["krippendorff_alpha"], abs=1e-9)
     assert 0 < expected["kappa"] < 1 and expected["kappa_name"] == "cohen_kappa"
     shot(page, shots, "agreement-1-overview")
 
@@ -135,8 +135,8 @@ def test_the_lead_validates_the_demo_claims_and_the_cli_agrees(demo_study, serve
     page.get_by_text(f"Validated {len(ids)} claims:").wait_for(timeout=60_000)
     settle(page)
     assert alerts(page) == []
-    table = {r["claim"]: r for r in grid(page.locator('[data-testid="stDataFrame"]').first)}
-    shown = {c: table[c]["verdict"] for c in ids}
+    table = {r["Claim"]: r for r in grid(page.locator('[data-testid="stDataFrame"]').first)}
+    shown = {c: table[c]["Verdict"] for c in ids}
     assert set(shown.values()) <= {"supported", "refuted", "inconclusive"}, shown
     shot(page, shots, "claims-2-evidence-table")
 

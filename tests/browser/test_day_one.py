@@ -260,8 +260,8 @@ def test_day_one_follows_the_readme_and_every_save_lands_in_its_round(tmp_path, 
     alice.get_by_role("button", name="Validate all claims").click()
     alice.get_by_text(re.compile(r"Validated 1 claims?")).wait_for(timeout=60_000)
     settle(alice)
-    table = {r["claim"]: r for r in grid(alice.locator('[data-testid="stDataFrame"]').first)}
-    assert table["D1-environment"]["verdict"] in {"supported", "refuted", "inconclusive"}, table
+    table = {r["Claim"]: r for r in grid(alice.locator('[data-testid="stDataFrame"]').first)}
+    assert table["D1-environment"]["Verdict"] in {"supported", "refuted", "inconclusive"}, table
     check_page(alice, "alice: claims validated")
     shot(alice, shots, "day-one-8-alice-claims")
 
