@@ -60,9 +60,17 @@ def _scatter(alt, df: pd.DataFrame, spec: dict, x: str, y: str, title: str, widt
     logs = {"x": bool(spec.get("log_x")), "y": bool(spec.get("log_y"))}
     scale = {a: alt.Scale(type="symlog") if logs[a] else alt.Scale(zero=False) for a in logs}
     base = alt.Chart(df, title=title, width=width, height=height)
+    def axis(col: str, log: bool):
+        title = col.replace("_", " ") + (" (log scale)" if log else "")
+        if not log:
+            return alt.Axis(title=title)
+        top = float(df[col].max()) if len(df) else 1.0
+        ticks = [0] + [10 ** i for i in range(0, 10) if 10 ** i <= max(1.0, top) * 10][:8]
+        return alt.Axis(title=title, values=ticks, format=",d")  # powers of ten: symlog draws few ticks
+
     points = base.mark_circle(opacity=0.45, size=24).encode(
-        x=alt.X(f"{x}:Q", scale=scale["x"], title=x.replace("_", " ") + (" (log scale)" if logs["x"] else "")),
-        y=alt.Y(f"{y}:Q", scale=scale["y"], title=y.replace("_", " ") + (" (log scale)" if logs["y"] else "")),
+        x=alt.X(f"{x}:Q", scale=scale["x"], axis=axis(x, logs["x"])),
+        y=alt.Y(f"{y}:Q", scale=scale["y"], axis=axis(y, logs["y"])),
         tooltip=list(df.columns[:6]))
     xs, ys = df[x].astype(float).to_numpy(), df[y].astype(float).to_numpy()
     if len(df) < 2 or np.ptp(xs) == 0:
