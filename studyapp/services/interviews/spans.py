@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from studyapp.domain import roles
 from studyapp.domain.codebook import Codebook
 from studyapp.domain.values import code_matcher, fold
 from studyapp.errors import (
@@ -231,37 +232,61 @@ def visible_spans(store: Store, unit_ids: Sequence[int], viewer: str | None, *,
             if s["coder"] == viewer or s["round"] in opened]
 
 
-def add_segment_memo(store: Store, segment_id: int, coder: str, text: str) -> int:
+def memo_round(store: Store, codebook: str | None = None, round: str | None = None) -> str | None:
+    """The round a new memo is written in: `round` if given, else the codebook's active round, else
+    the active round of the study's first interview codebook, else `main`."""
+    if round is not None:
+        if store.rounds.get(round) is None:
+            raise NotFound(f"no round {round!r}")
+        return round
+    from studyapp.services.study.browse import codebooks_for
+
+    for cb in ([codebook] if codebook else [c.id for c in codebooks_for(store, "segment")]):
+        active = store.rounds.active(cb)
+        if active:
+            return active
+    return DEFAULT_ROUND if store.rounds.get(DEFAULT_ROUND) else None
+
+
+def add_segment_memo(store: Store, segment_id: int, coder: str, text: str, *, codebook: str | None = None,
+                     round: str | None = None) -> int:
+    """A memo on a turn, written in `round` (default: the codebook's active round, see `memo_round`)."""
     _segment(store, segment_id)
     if not text.strip():
         raise InvalidInput("a memo needs some text")
-    return store.memos.add(text=text.strip(), coder=coder, target_kind="unit", unit_id=segment_id)
+    return store.memos.add(text=text.strip(), coder=coder, target_kind="unit", unit_id=segment_id,
+                           codebook=codebook, round=memo_round(store, codebook, round))
 
 
-def add_code_memo(store: Store, codebook: str, code_ref, coder: str, text: str) -> int:
+def add_code_memo(store: Store, codebook: str, code_ref, coder: str, text: str, *, round: str | None = None) -> int:
     """A memo on a code (stored with code `field:code`, since a code id is unique only in its field)."""
     cb = codebook_version(store, codebook)[0]
     f, c = resolve_code(cb, code_ref)
     if not text.strip():
         raise InvalidInput("a memo needs some text")
-    return store.memos.add(text=text.strip(), coder=coder, target_kind="code", codebook=cb.id, code=f"{f}:{c}")
+    return store.memos.add(text=text.strip(), coder=coder, target_kind="code", codebook=cb.id, code=f"{f}:{c}",
+                           round=memo_round(store, cb.id, round))
 
 
-def visible_memos(store: Store, memos: list[dict], viewer: str | None, round: str = DEFAULT_ROUND) -> list[dict]:
-    """A coder's own memos, and others' once reconciliation of `round` is open (memos can name codes)."""
-    if store.rounds.is_open(round):
+def visible_memos(store: Store, memos: list[dict], viewer: str | None) -> list[dict]:
+    """The memos `viewer` may read, each by its own round and coder, never by what a page shows: a
+    lead reads all; a coder their own, and another coder's once reconciliation of that memo's round
+    is open (a memo with no round stays its author's). Memos can name codes, so they are blind."""
+    if viewer and roles.Role.of(store, viewer).can_see_all_values:
         return memos
-    return [m for m in memos if m["coder"] == viewer]
+    opened = open_rounds(store)
+    return [m for m in memos if (viewer is not None and m["coder"] == viewer)
+            or (m.get("round") is not None and m["round"] in opened)]
 
 
-def segment_memos(store: Store, segment_id: int, viewer: str | None, round: str = DEFAULT_ROUND) -> list[dict]:
-    return visible_memos(store, store.memos.for_unit(segment_id), viewer, round)
+def segment_memos(store: Store, segment_id: int, viewer: str | None) -> list[dict]:
+    return visible_memos(store, store.memos.for_unit(segment_id), viewer)
 
 
-def code_memos(store: Store, codebook: str, code_ref, viewer: str | None, round: str = DEFAULT_ROUND) -> list[dict]:
+def code_memos(store: Store, codebook: str, code_ref, viewer: str | None) -> list[dict]:
     cb = codebook_version(store, codebook)[0]
     f, c = resolve_code(cb, code_ref)
-    return visible_memos(store, store.memos.for_code(cb.id, f"{f}:{c}"), viewer, round)
+    return visible_memos(store, store.memos.for_code(cb.id, f"{f}:{c}"), viewer)
 
 
 def _meta(seq: int, attrs: dict) -> str:
@@ -302,7 +327,7 @@ def document_view(store: Store, transcript_id: int, viewer: str | None, codebook
                 "color": code_color(cb, *first) if first else "#e0b400",
                 "label": f"{sp['coder']}: {', '.join(labels)}"})
     memos: dict[int, int] = {}
-    for m in visible_memos(store, [m for m in store.memos.list() if m["unit_id"] in set(ids)], viewer, round):
+    for m in visible_memos(store, [m for m in store.memos.list() if m["unit_id"] in set(ids)], viewer):
         memos[m["unit_id"]] = memos.get(m["unit_id"], 0) + 1
     return [{"id": s["id"], "key": s["key"], "speaker": s["attrs"].get("speaker") or s["title"],
              "interviewer": bool(s["attrs"].get("interviewer")), "meta": _meta(s["seq"] or 0, s["attrs"]),

@@ -77,9 +77,12 @@ def labelling_view(store: Store, cb: Codebook, coder: str, key: str = "defects")
     if not v.units:
         st.info("No defects in this study yet: import them (Import view) or with `studyapp import defects`.")
         return
-    round_id = st.selectbox("Round", v.rounds, index=len(v.rounds) - 1, key=f"{key}.round",
-                            help="Pilot, calibration and final rounds are labelled apart; agreement per round is on "
-                                 "the Agreement page.")
+    if not v.rounds:
+        st.info(f"Codebook {cb.id!r} has no round yet: a lead adds one (`studyapp round add DIR main --codebook {cb.id}`).")
+        return
+    round_id = st.selectbox("Round", v.rounds, index=v.rounds.index(v.round), key=f"{key}.round",
+                            help="This codebook's rounds, opening on the active one a lead set. Pilot, calibration "
+                                 "and final rounds are labelled apart; agreement per round is on the Agreement page.")
     if round_id != v.round:  # the widget settled elsewhere than the session said: ask again for its round
         v = _read(store, cb, coder, key, round=round_id)
     state.show_flash(key)

@@ -52,7 +52,8 @@ def coding_view(store: Store, coder: str | None) -> None:
     st.query_params["t"] = v.transcripts[tid]
     cb_id = c2.selectbox("Codebook", list(books), format_func=lambda b: f"{books[b].title} (v{books[b].version})",
                          key=CODEBOOK_KEY) if books else None
-    round_id = c3.selectbox("Round", v.rounds, index=len(v.rounds) - 1, key=ROUND_KEY)
+    round_id = c3.selectbox("Round", v.rounds, index=v.rounds.index(v.round) if v.round in (v.rounds or []) else 0,
+                            key=ROUND_KEY, help="This codebook's rounds, opening on the active one a lead set.")
     if (tid, cb_id, round_id) != (v.transcript_id, v.codebook.id if v.codebook else None, v.round):
         v = _read(store, coder, tid, cb_id, round_id)  # a widget settled elsewhere: draw what it shows
     if v.about:

@@ -74,16 +74,16 @@ def _delete_span(span_id: int, coder: str) -> None:
     _write(lambda store: f"Quote {sp.delete_span(store, span_id, actor=coder)['id']} deleted (the turn keeps its codes).")
 
 
-def _add_memo(coder: str, segment_id: int, text_key: str) -> None:
+def _add_memo(coder: str, segment_id: int, text_key: str, cb: str, round_id: str) -> None:
     text = state.get(text_key) or ""
-    if _write(lambda store: f"Memo {sp.add_segment_memo(store, segment_id, coder, text)} saved."):
+    if _write(lambda store: f"Memo {sp.add_segment_memo(store, segment_id, coder, text, codebook=cb, round=round_id)} saved."):
         state.put(text_key, "")
 
 
-def _add_code_memo(coder: str, cb: str, code_key: str, text_key: str) -> None:
+def _add_code_memo(coder: str, cb: str, code_key: str, text_key: str, round_id: str | None = None) -> None:
     text = state.get(text_key) or ""
     ref = state.get(code_key)
-    if _write(lambda store: f"Memo {sp.add_code_memo(store, cb, ref, coder, text)} saved on the code."):
+    if _write(lambda store: f"Memo {sp.add_code_memo(store, cb, ref, coder, text, round=round_id)} saved on the code."):
         state.put(text_key, "")
 
 
@@ -146,13 +146,14 @@ def _memos(store: Store, p: SegmentPanel, sid: int, coder: str, cb_id: str, roun
             st.text(m["text"])
         text_key = f"interviews.memo.{sid}"
         st.text_area("New memo", key=text_key, height=80)
-        st.button("Add memo", key=f"interviews.add_memo.{sid}", on_click=_add_memo, args=(coder, sid, text_key))
+        st.button("Add memo", key=f"interviews.add_memo.{sid}", on_click=_add_memo,
+                  args=(coder, sid, text_key, cb_id, round_id))
     with st.expander("Memos on codes"):
         ref = st.selectbox("Code", p.refs, format_func=p.label_of.get, key=MEMO_CODE_KEY)
-        memos = p.code_memos if ref == p.memo_code else sp.code_memos(store, cb_id, ref, coder, round_id)
+        memos = p.code_memos if ref == p.memo_code else sp.code_memos(store, cb_id, ref, coder)
         for m in memos:
             st.markdown(f"**{m['coder'] or 'anonymous'}**, {m['created_at'][:10]}")
             st.text(m["text"])
         st.text_area("New memo on this code", key=CODE_MEMO_TEXT_KEY, height=80)
         st.button("Add code memo", key="interviews.add_code_memo", on_click=_add_code_memo,
-                  args=(coder, cb_id, MEMO_CODE_KEY, CODE_MEMO_TEXT_KEY))
+                  args=(coder, cb_id, MEMO_CODE_KEY, CODE_MEMO_TEXT_KEY, round_id))
