@@ -9,8 +9,8 @@ a claim and validates it, and downloads the PRISMA diagram and a chart as SVG an
 
 On every page it fails on any browser console error, uncaught error, request to another host,
 Streamlit exception or chart without marks (`_watch.check_page`), and at the end it asserts the
-round every save landed in: each codebook's work in one round of its own, never in a round that
-another codebook's work uses. Screenshots: test-output/browser/day-one-*.png.
+round every save landed in: each codebook's work in one round, one the codebook serves, and for
+the interview and defect codebooks their active round (where their coding views open). Screenshots: test-output/browser/day-one-*.png.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from studyapp.services.coding import rounds as codebook_rounds
 from studyapp.store import Store
 from tests.browser._helpers import T, alerts, choose, go, grid, open_app, radio, settle, shot, sign_in, signed_in_as
 from tests.browser._watch import check_page, watch
@@ -281,12 +282,16 @@ def test_day_one_follows_the_readme_and_every_save_lands_in_its_round(tmp_path, 
             rounds_of[codebook].add(rnd)
             saved[(coder, keys[unit_id][0])].append((keys[unit_id][1], field, rnd))
         spans = store.transcripts.spans()
-    kinds = {"ptm-reuse-slr": "paper", "ptm-reuse-interviews": "segment", "dl-reengineering-defects": "defect"}
-    assert set(rounds_of) == set(kinds), rounds_of
+        served = {cb: codebook_rounds.rounds_of(store, cb) for cb in rounds_of}
+        active = {cb: codebook_rounds.active_round(store, cb) for cb in rounds_of}
+    # Each codebook's work went where its coding view opened: the round the codebook serves and has
+    # active (screening: the stage's own round), and into no round that serves only other codebooks.
+    assert set(rounds_of) == {"ptm-reuse-slr-screening", "ptm-reuse-interviews", "dl-reengineering-defects"}, rounds_of
     for codebook, rounds in rounds_of.items():
         assert len(rounds) == 1, f"{codebook}'s saves landed in several rounds: {rounds}"
-        others = set().union(*(r for cb, r in rounds_of.items() if cb != codebook))
-        assert not rounds & others, f"{codebook} shares its round {rounds} with another codebook's work"
+        assert rounds <= set(served[codebook]), f"{codebook} saved into {rounds}, not one of its rounds {served[codebook]}"
+    for codebook in ("ptm-reuse-interviews", "dl-reengineering-defects"):
+        assert rounds_of[codebook] == {active[codebook]}, (codebook, rounds_of[codebook], active[codebook])
     assert {k for k, _, _ in saved[("bob", "paper")]} == set(screened)
     assert [(s["coder"], s["codebook"], s["round"]) for s in spans] == [
         ("bob", "ptm-reuse-interviews", *rounds_of["ptm-reuse-interviews"])]

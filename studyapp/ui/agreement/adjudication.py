@@ -61,7 +61,8 @@ def _form(store: Store, codebook_id: str, field: Field, r: dict, viewer: str | N
     key = f"agreement.adj.{codebook_id}.{field.id}.{r['unit_id']}.{r['round']}"
     options = sorted(set(r["values"].values()))
     with st.form(key):
-        choice = st.radio("Final value", options + ["Other value"], key=f"{key}.choice", horizontal=True)
+        choice = st.radio("Final value", options + ["Other value"], key=f"{key}.choice", horizontal=True,
+                          format_func=plain_line)  # radio options are Markdown; coders' values are shown as text
         other = st.text_input("Other value (code id or label; ';' between codes)", key=f"{key}.other")
         rationale = st.text_area("Rationale (required)", key=f"{key}.why")
         if st.form_submit_button("Save final value"):

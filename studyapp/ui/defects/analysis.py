@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from studyapp.domain.codebook import Codebook
+from studyapp.render.safe_text import plain_line
 from studyapp.services.defects.views import (
     LEAF,
     Sources,
@@ -134,8 +135,8 @@ def _conditional_share(r: dict, key: str) -> None:
                      format_func=lambda k: r["col_labels"][k], key=f"{key}.share.col")
     num, den = r["counts"][i][j], r["row_totals"][i]
     pct = f"{100 * num / den:.1f}%" if den else "undefined (no defects in that row)"
-    st.markdown(f"Of the **{den}** {r['row_labels'][i]} defects, **{num}** ({pct}) are "
-                f"**{r['col_labels'][j]}**.")
+    st.markdown(f"Of the **{den}** {plain_line(r['row_labels'][i])} defects, **{num}** ({pct}) are "
+                f"**{plain_line(r['col_labels'][j])}**.")
 
 
 def workflow_tab(store: Store, cb: Codebook, coder: str | None, key: str) -> None:
@@ -162,12 +163,13 @@ def workflow_tab(store: Store, cb: Codebook, coder: str | None, key: str) -> Non
     downloads(f"{key}.wf_dl", "workflow-manifestations", chart=stage_manifestations(view))
     for s in view["stages"]:
         share = f"{100 * s['share']:.1f}%" if s["share"] is not None else "-"
-        with st.expander(f"{s['label']}: {s['defects']} defects ({share}), "
+        with st.expander(f"{plain_line(s['label'])}: {s['defects']} defects ({share}), "
                          f"{s['interview']['segments']} interview segment(s)"):
             if s["root_causes"]:
-                st.markdown("Root causes: " + ", ".join(f"{c['label']} ({c['count']})" for c in s["root_causes"]))
+                st.markdown("Root causes: " + ", ".join(plain_line(f"{c['label']} ({c['count']})")
+                                                          for c in s["root_causes"]))
             if s["interview"]["codes"]:
-                st.markdown("Interview codes: " + ", ".join(f"{c['label']} ({c['segments']})"
+                st.markdown("Interview codes: " + ", ".join(plain_line(f"{c['label']} ({c['segments']})")
                                                             for c in s["interview"]["codes"]))
             for q in s["interview"]["quotes"]:
                 st.text(f"{q['unit']}: {q['text']}")

@@ -99,8 +99,9 @@ def defect_form(cb: Codebook, unit_id: int, round_id: str, own: dict[str, Any], 
         wkey = widget_key(key, cb, unit_id, round_id, DECISION)
         opts = [c.id for c in decision.codes]
         state.init(wkey, own.get(DECISION) if own.get(DECISION) in opts else None)
-        chosen[DECISION] = st.radio(decision.label, opts, key=wkey, horizontal=True, help=decision.definition,
-                                    format_func=lambda c: decision.code(c).label)
+        chosen[DECISION] = st.radio(plain_line(decision.label), opts, key=wkey, horizontal=True,
+                                    help=safe_markdown(decision.definition) or None,
+                                    format_func=lambda c: plain_line(decision.code(c).label))
         if chosen[DECISION] == NOT_DEFECT:
             reason = cb.field(REASON)
             if reason is not None:
