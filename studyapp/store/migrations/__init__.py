@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from studyapp.store.migrations import core, defects, interop, interviews, slr
+from studyapp.store.migrations import auth, core, defects, interop, interviews, slr
 
 # The one ordered list: core first, then each feature's, in the order studies have applied them.
 ORDER = [
@@ -24,6 +24,7 @@ ORDER = [
     defects.defects_001_issue_index, defects.defects_002_issue_is_repo_and_number,
     core.m008_agreement_pairs,
     interop.interop_001_sets_guids,
+    auth.auth_001_sessions_failures_invite_expiry,
 ]
 
 migrations = Migrations("studyapp")
