@@ -31,14 +31,19 @@ STUDY_KEY = "app.study"
 CODER_KEY = "app.coder"
 CODER_WIDGET = "app.coder_pick"
 USER_KEY = "app.user"
+VIA_KEY = "app.user_via"        # "cookie" when the session cookie signed this page in
+HANDOFF_KEY = "app.handoff"     # a handoff code the page trades for a session cookie (see ui/sign_in.py)
 
 
 # -- the study ---------------------------------------------------------------------------------------
 
 def auth_enabled() -> bool:
-    """Sign-in is on when the app was served with it (`studyapp serve` sets STUDYAPP_AUTH=1 unless
-    --no-auth); a bare `streamlit run` or AppTest without the variable is single-user mode."""
-    return os.environ.get("STUDYAPP_AUTH", "0") == "1"
+    """Sign-in is on unless asked off: STUDYAPP_AUTH=0 (what `studyapp serve --no-auth` sets), and
+    even then only for a browser on this machine. A bare `streamlit run studyapp/ui/app.py` signs
+    coders in; so does a no-auth server reached from another machine."""
+    if os.environ.get("STUDYAPP_AUTH", "1") != "0":
+        return True
+    return st.context.ip_address is not None  # None: localhost (or AppTest); else another machine
 
 
 def study_path() -> Path | None:
@@ -109,13 +114,41 @@ def show_flash(key: str) -> None:
 
 def current_coder() -> str | None:
     if auth_enabled():
-        return st.session_state.get(USER_KEY)
+        return signed_in_user()
     return st.session_state.get(CODER_KEY)
 
 
 def signed_in() -> bool:
     """Whether pages may be shown: always in single-user mode, else once a coder has signed in."""
-    return not auth_enabled() or bool(st.session_state.get(USER_KEY))
+    return not auth_enabled() or bool(signed_in_user())
+
+
+def signed_in_user() -> str | None:
+    """The signed-in coder: signed in on this page, or by the session cookie a sign-in left (checked
+    against the study on every run, so a sign-out elsewhere or a new password ends it at once)."""
+    from studyapp.services.study.sessions import cookie_name, session_coder
+
+    user, path = st.session_state.get(USER_KEY), study_path()
+    if path is None or not Store.exists(path):
+        return user
+    token = session_token()
+    if user and st.session_state.get(VIA_KEY) != "cookie":
+        return user  # signed in through the form on this page (its cookie came after the page loaded)
+    if not token:
+        return user
+    with Store.open(path) as store:
+        name = session_coder(store, token)
+    st.session_state[USER_KEY], st.session_state[VIA_KEY] = name, "cookie" if name else None
+    return name
+
+
+def session_token() -> str | None:
+    """The session cookie this page was loaded with (None if none)."""
+    from studyapp.services.study.sessions import cookie_name
+
+    path = study_path()
+    token = st.context.cookies.get(cookie_name(path)) if path else None
+    return token if isinstance(token, str) and token else None
 
 
 def current_role() -> str | None:
@@ -154,46 +187,16 @@ def sidebar() -> None:
 
 
 def _signed_in_sidebar(path: Path, view) -> None:
-    """Sign-in: an invite link (?token=...) or name + password; until then nothing else renders."""
-    from studyapp.errors import PermissionDenied
-    from studyapp.services.study.auth import sign_in, sign_in_with_token
+    from studyapp.ui.sign_in import sign_in_page, signed_in_sidebar
 
-    user = st.session_state.get(USER_KEY)
+    user = signed_in_user()
     if user and user not in view.active:
         user = st.session_state[USER_KEY] = None
-    token = st.query_params.get("token")
-    if not user and token:
-        try:
-            with Store.open(path) as store:
-                user = st.session_state[USER_KEY] = sign_in_with_token(store, token)["name"]
-        except PermissionDenied as e:
-            st.error(str(e))
-        st.query_params.clear()
-        if user:
-            st.rerun()  # again, now signed in: with the page list (see app.py)
     if user:
-        role = view.role_of(user)
         st.session_state[CODER_KEY] = user
-        st.sidebar.markdown(f"Signed in as **{user}** ({role})")
-        if st.sidebar.button("Sign out", key="app.sign_out"):
-            st.session_state[USER_KEY] = None
-            st.session_state[CODER_KEY] = None
-            st.rerun()
+        signed_in_sidebar(user, view.role_of(user))
         return
-    st.title("Sign in")
-    with st.form("app.sign_in"):
-        name = st.text_input("Coder name", key="app.sign_in.name")
-        password = st.text_input("Password", type="password", key="app.sign_in.password")
-        if st.form_submit_button("Sign in"):
-            try:
-                with Store.open(path) as store:
-                    st.session_state[USER_KEY] = sign_in(store, name.strip(), password)["name"]
-                st.rerun()
-            except PermissionDenied as e:
-                st.error(str(e))
-    st.caption("Ask your lead for a password (`studyapp coder password DIR NAME`) or an invite link "
-               "(`studyapp coder invite DIR NAME`). One researcher alone: `studyapp serve DIR --no-auth`.")
-    st.stop()
+    sign_in_page(path)
 
 
 def _pick_coder() -> None:
