@@ -1,12 +1,14 @@
-"""The studyapp browser app: `streamlit run studyapp/ui/app.py` (use `studyapp serve DIR`)."""
+"""The studyapp browser app. Serve it with `studyapp serve DIR` (which runs it behind ui/server.py, so
+a sign-in lasts across reloads); a bare `streamlit run studyapp/ui/app.py` signs coders in too."""
 
 import streamlit as st
 
-from studyapp.ui import state, views
+from studyapp.ui import sign_in, state, views
 
 st.set_page_config(page_title="studyapp", page_icon=":material/science:", layout="wide")
 # Navigation first, hidden until sign-in: a deep link (/defects) keeps its page through the sign-in
 # form instead of falling back to Home, and nobody sees the page list before signing in.
 page = st.navigation(views.all_pages(), position="sidebar" if state.signed_in() else "hidden")
 state.sidebar()
+sign_in.gate()  # with sign-in on: the sign-in page until a coder signs in (it stops the run there)
 page.run()

@@ -21,6 +21,26 @@ from studyapp.ui import state
 ROUTES_ENV = "STUDYAPP_SESSION_ROUTES"
 
 
+def gate() -> None:
+    """With sign-in on: the signed-in sidebar, else the sign-in page (and nothing else of the app)."""
+    from studyapp.services.study.views import sidebar_view
+
+    path = state.study_path()
+    if not state.auth_enabled() or path is None:
+        return
+    with state.open_store() as store:
+        view = sidebar_view(store)
+    user = state.signed_in_user()
+    if user and user not in view.active:
+        user = None
+        state.put(state.USER_KEY, None)
+    if user:
+        state.put(state.CODER_KEY, user)
+        signed_in_sidebar(user, view.role_of(user))
+        return
+    sign_in_page(path)
+
+
 def _call_route(url: str) -> None:
     """Ask a cookie route from the browser (same origin, so the cookie is set or cleared there)."""
     if os.environ.get(ROUTES_ENV) != "1":

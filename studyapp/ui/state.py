@@ -43,7 +43,8 @@ def auth_enabled() -> bool:
     coders in; so does a no-auth server reached from another machine."""
     if os.environ.get("STUDYAPP_AUTH", "1") != "0":
         return True
-    return st.context.ip_address is not None  # None: localhost (or AppTest); else another machine
+    ip = st.context.ip_address  # None for localhost (AppTest has no real connection: no str either)
+    return isinstance(ip, str) and bool(ip)
 
 
 def study_path() -> Path | None:
@@ -174,8 +175,7 @@ def sidebar() -> None:
         view = sidebar_view(store)
     st.sidebar.markdown(f"**{view.title}**")
     if auth_enabled():
-        _signed_in_sidebar(path, view)
-        return
+        return  # who is signed in: ui/sign_in.py (app.py runs it next)
     if not view.coders:
         st.sidebar.info("No coders yet: add one with `studyapp coder add`.")
         return
@@ -184,19 +184,6 @@ def sidebar() -> None:
         st.session_state[CODER_KEY] = names[0]
     st.sidebar.selectbox("Coding as", names, index=names.index(st.session_state[CODER_KEY]), key=CODER_WIDGET,
                          format_func=lambda n: f"{n} ({view.role_of(n)})", on_change=_pick_coder)
-
-
-def _signed_in_sidebar(path: Path, view) -> None:
-    from studyapp.ui.sign_in import sign_in_page, signed_in_sidebar
-
-    user = signed_in_user()
-    if user and user not in view.active:
-        user = st.session_state[USER_KEY] = None
-    if user:
-        st.session_state[CODER_KEY] = user
-        signed_in_sidebar(user, view.role_of(user))
-        return
-    sign_in_page(path)
 
 
 def _pick_coder() -> None:
