@@ -324,3 +324,17 @@ def test_a_real_study_lists_no_accounts(ui_study, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert [t.value for t in at.title] == ["Sign in"] and not at.table
     assert not [i for i in at.info if "demo" in i.value]
+
+
+def test_the_readme_names_the_demo_accounts_the_sign_in_page_lists(demo_copy):
+    from studyapp.store import Store
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Try the demo"):].split("\n## ", 1)[0]
+    assert "make run" in section and "sign-in" in section
+    with Store.open(demo_copy) as store:
+        accounts = auth.demo_accounts(store)
+    assert accounts
+    for a in accounts:
+        assert f"**{a['name']}**" in section and f"`{a['password']}`" in section
+        assert (a["role"] == "lead") == (f"**{a['name']}** (lead" in section)
