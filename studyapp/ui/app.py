@@ -5,6 +5,9 @@ import streamlit as st
 
 from studyapp.ui import sign_in, state, views
 
+# Coders never see tracebacks (server paths, code), however the app is started and whatever config.toml
+# the folder has: `studyapp serve` passes the same on its command line; errors go to the server log.
+st.set_option("client.showErrorDetails", "none")
 st.set_page_config(page_title="studyapp", page_icon=":material/science:", layout="wide")
 # Navigation first, hidden until sign-in: a deep link (/defects) keeps its page through the sign-in
 # form instead of falling back to Home, and nobody sees the page list before signing in.
