@@ -78,40 +78,30 @@ class Coders:
         self.store.conn.execute("UPDATE coders SET token_hash = NULL, token_expires_at = NULL WHERE name = ?",
                                 (name,))
 
-    # -- sign-in sessions and handoff codes (hashed; see services/study/sessions.py) -----------------
+    # -- sign-in sessions (hashed; see services/study/sessions.py) -----------------
 
-    def add_session(self, token_hash: str, name: str, kind: str, expires_at: str) -> None:
+    def add_session(self, token_hash: str, name: str, expires_at: str) -> None:
         with self.store.transaction():
             self.store.conn.execute("DELETE FROM sign_in_sessions WHERE expires_at <= ?", (now(),))
-            self.store.conn.execute("INSERT INTO sign_in_sessions (token_hash, coder, kind, created_at, expires_at)"
-                                    " VALUES (?, ?, ?, ?, ?)", (token_hash, name, kind, now(), expires_at))
+            self.store.conn.execute("INSERT INTO sign_in_sessions (token_hash, coder, created_at, expires_at)"
+                                    " VALUES (?, ?, ?, ?)", (token_hash, name, now(), expires_at))
 
     def session(self, token_hash: str, at: str) -> str | None:
-        row = self.store.conn.execute("SELECT coder FROM sign_in_sessions WHERE token_hash = ? AND kind = 'session'"
-                                      " AND expires_at > ?", (token_hash, at)).fetchone()
+        row = self.store.conn.execute("SELECT coder FROM sign_in_sessions WHERE token_hash = ? AND expires_at > ?",
+                                      (token_hash, at)).fetchone()
         return row[0] if row else None
-
-    def take_session(self, token_hash: str, kind: str, at: str) -> str | None:
-        """The coder of an unexpired row of `kind`, deleted as it is read (one use)."""
-        with self.store.transaction():
-            row = self.store.conn.execute("SELECT coder, expires_at FROM sign_in_sessions WHERE token_hash = ?"
-                                          " AND kind = ?", (token_hash, kind)).fetchone()
-            if row is None:
-                return None
-            self.store.conn.execute("DELETE FROM sign_in_sessions WHERE token_hash = ?", (token_hash,))
-        return row[0] if row[1] > at else None
 
     def end_session(self, token_hash: str) -> None:
         with self.store.transaction():
             self.store.conn.execute("DELETE FROM sign_in_sessions WHERE token_hash = ?", (token_hash,))
 
     def end_sessions(self, name: str) -> None:
-        """End every session (and pending handoff) of a coder: after a password change."""
+        """End every session of a coder: after a password change."""
         with self.store.transaction():
             self.store.conn.execute("DELETE FROM sign_in_sessions WHERE coder = ?", (name,))
 
     def sessions_of(self, name: str) -> int:
-        return int(self.store.scalar("SELECT count(*) FROM sign_in_sessions WHERE coder = ? AND kind = 'session'",
+        return int(self.store.scalar("SELECT count(*) FROM sign_in_sessions WHERE coder = ?",
                                      (name,)))
 
     # -- failed sign-ins (for throttling) ----------------------------------------------------------

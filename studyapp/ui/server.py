@@ -1,8 +1,9 @@
 """What `studyapp serve` runs: the app (ui/app.py) behind Streamlit's ASGI server, with two HTTP routes
 that keep a sign-in across reloads (a Streamlit script cannot set a cookie; these can):
 
-- `/auth/session?code=C&next=/page`: redeems a one-time handoff code the sign-in form made, sets the
-  session cookie (HttpOnly, SameSite=Strict, expiring) and sends the browser on to `next`.
+- `/auth/session?code=C&next=/page`: redeems a one-time handoff code the sign-in form made (held in
+  this process's memory), sets the session cookie (HttpOnly, SameSite=Strict, expiring) and sends the
+  browser on to `next`.
 - `/auth/sign-out?next=/page`: ends the cookie's session in the study and clears the cookie.
 
 How the sessions work: services/study/sessions.py.
@@ -36,9 +37,9 @@ def _study() -> str | None:
 async def start_session(request):
     response = RedirectResponse(_next(request), status_code=303)
     study = _study()
-    found = sessions.redeem_in(study, request.query_params.get("code", "")) if study else None
-    if found:
-        response.set_cookie(sessions.cookie_name(study), found[0], max_age=sessions.SESSION_DAYS * 86400,
+    token = sessions.redeem_in(study, request.query_params.get("code", "")) if study else None
+    if token:
+        response.set_cookie(sessions.cookie_name(study), token, max_age=sessions.SESSION_DAYS * 86400,
                             httponly=True, samesite="strict", secure=request.url.scheme == "https")
     response.headers["Cache-Control"] = "no-store"
     return response

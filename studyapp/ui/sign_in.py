@@ -1,8 +1,8 @@
 """The sign-in page and the signed-in sidebar (sign-in on; see ui/state.py for who is signed in).
 
-A checked sign-in (name + password, or an invite link) signs this page in at once and makes a
-one-time handoff code; the page then asks the server's `/auth/session` route (ui/server.py) to trade
-it for the session cookie, so a reload stays signed in. Sign-out ends the session in the study and
+A checked sign-in (name + password, or an invite link) starts a session that signs this page in at
+once, and a one-time handoff code; the page then asks the server's `/auth/session` route
+(ui/server.py) to trade the code for the session cookie, so a reload stays signed in. Sign-out ends the session in the study and
 asks `/auth/sign-out` to clear the cookie. Where the app runs without those routes (a bare
 `streamlit run studyapp/ui/app.py`), sign-in lasts as long as the page.
 """
@@ -30,7 +30,7 @@ def gate() -> None:
         return
     with state.open_store() as store:
         view = sidebar_view(store)
-    user = state.signed_in_user()
+    user = state.current_coder()  # app.py's state.signed_in() has checked the session this run
     if user and user not in view.active:
         user = None
         state.put(state.USER_KEY, None)
@@ -49,13 +49,13 @@ def _call_route(url: str) -> None:
             " cache: 'no-store'}).catch(() => {});</script>", unsafe_allow_javascript=True)
 
 
-def _signed_in(name: str, *, via_token: bool = False) -> None:
-    from studyapp.services.study.sessions import start_handoff
+def _signed_in(name: str) -> None:
+    from studyapp.services.study.sessions import start_session
 
     with state.open_store() as store:
-        code = start_handoff(store, name)
+        token, code = start_session(store, name)
     state.put(state.USER_KEY, name)
-    state.put(state.VIA_KEY, "invite link" if via_token else "form")
+    state.put(state.TOKEN_KEY, token)
     state.put(state.HANDOFF_KEY, code)
     st.rerun()  # again, now signed in: with the page list (see app.py)
 
@@ -71,9 +71,9 @@ def signed_in_sidebar(user: str, role: str) -> None:
         from studyapp.services.study.sessions import end_session
 
         with state.open_store() as store:
-            end_session(store, state.session_token())
+            end_session(store, state.pop(state.TOKEN_KEY))
+            end_session(store, state.session_token())  # the cookie's, if the page was loaded with one
         state.put(state.USER_KEY, None)
-        state.put(state.VIA_KEY, None)
         state.put(state.CODER_KEY, None)
         state.put("app.signed_out", True)
         st.rerun()
@@ -95,7 +95,7 @@ def sign_in_page(path: Path) -> None:
         except PermissionDenied as e:
             st.error(str(e))
         else:
-            _signed_in(name, via_token=True)
+            _signed_in(name)
     st.title("Sign in")
     with st.form("app.sign_in"):
         name = st.text_input("Coder name", key="app.sign_in.name")

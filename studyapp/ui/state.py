@@ -31,7 +31,7 @@ STUDY_KEY = "app.study"
 CODER_KEY = "app.coder"
 CODER_WIDGET = "app.coder_pick"
 USER_KEY = "app.user"
-VIA_KEY = "app.user_via"        # "cookie" when the session cookie signed this page in
+TOKEN_KEY = "app.session"       # the page's session token (kept in server memory, never sent back)
 HANDOFF_KEY = "app.handoff"     # a handoff code the page trades for a session cookie (see ui/sign_in.py)
 
 
@@ -115,31 +115,29 @@ def show_flash(key: str) -> None:
 
 def current_coder() -> str | None:
     if auth_enabled():
-        return signed_in_user()
+        return st.session_state.get(USER_KEY)
     return st.session_state.get(CODER_KEY)
 
 
 def signed_in() -> bool:
-    """Whether pages may be shown: always in single-user mode, else once a coder has signed in."""
-    return not auth_enabled() or bool(signed_in_user())
+    """Whether pages may be shown: always in single-user mode, else once a coder has signed in.
+    app.py asks first on every run: with sign-in on, this checks the page's session (see below)."""
+    return not auth_enabled() or bool(check_session())
 
 
-def signed_in_user() -> str | None:
-    """The signed-in coder: signed in on this page, or by the session cookie a sign-in left (checked
-    against the study on every run, so a sign-out elsewhere or a new password ends it at once)."""
-    from studyapp.services.study.sessions import cookie_name, session_coder
+def check_session() -> str | None:
+    """The signed-in coder, checked against the study: the session this page signed in with, else
+    the session cookie the page was loaded with. A session ended in the study (sign-out elsewhere, a
+    new password, expiry, a coder made inactive) signs the page out here."""
+    from studyapp.services.study.sessions import session_coder
 
-    user, path = st.session_state.get(USER_KEY), study_path()
-    if path is None or not Store.exists(path):
-        return user
-    token = session_token()
-    if user and st.session_state.get(VIA_KEY) != "cookie":
-        return user  # signed in through the form on this page (its cookie came after the page loaded)
-    if not token:
-        return user
-    with Store.open(path) as store:
-        name = session_coder(store, token)
-    st.session_state[USER_KEY], st.session_state[VIA_KEY] = name, "cookie" if name else None
+    path = study_path()
+    token = st.session_state.get(TOKEN_KEY) or session_token()
+    name = None
+    if token and path is not None and Store.exists(path):
+        with Store.open(path) as store:
+            name = session_coder(store, token)
+    st.session_state[USER_KEY], st.session_state[TOKEN_KEY] = name, token if name else None
     return name
 
 

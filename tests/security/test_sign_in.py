@@ -197,9 +197,9 @@ def test_an_invite_made_before_expiry_existed_is_no_longer_valid(study):
 # -- sessions ----------------------------------------------------------------------------------------
 
 def test_a_session_lasts_until_it_expires_or_is_ended(bob):
-    code = sessions.start_handoff(bob, "bob", now=T0)
-    token, name = sessions.redeem_handoff(bob, code, now=T0 + 1)
-    assert name == "bob" and sessions.redeem_handoff(bob, code, now=T0 + 2) is None  # one use
+    token, code = sessions.start_session(bob, "bob", now=T0)
+    assert sessions.redeem_handoff(code, now=T0 + 1) == token
+    assert sessions.redeem_handoff(code, now=T0 + 2) is None  # a handoff code is good once
     assert token not in str(bob.query("SELECT * FROM sign_in_sessions"))  # only its hash is kept
     assert sessions.session_coder(bob, token, now=T0 + 3600) == "bob"
     assert sessions.session_coder(bob, token, now=T0 + sessions.SESSION_DAYS * 86400 + 2) is None
@@ -209,17 +209,48 @@ def test_a_session_lasts_until_it_expires_or_is_ended(bob):
 
 
 def test_a_handoff_code_expires(bob):
-    code = sessions.start_handoff(bob, "bob", now=T0)
-    assert sessions.redeem_handoff(bob, code, now=T0 + sessions.HANDOFF_SECONDS + 1) is None
+    _, code = sessions.start_session(bob, "bob", now=T0)
+    assert sessions.redeem_handoff(code, now=T0 + sessions.HANDOFF_SECONDS + 1) is None
 
 
 def test_a_new_password_ends_every_session_of_that_coder(bob):
-    mine = [sessions.redeem_handoff(bob, sessions.start_handoff(bob, "bob"))[0] for _ in range(2)]
+    mine = [sessions.start_session(bob, "bob")[0] for _ in range(2)]
     set_password(bob, "chen", "chen-password")
-    theirs = sessions.redeem_handoff(bob, sessions.start_handoff(bob, "chen"))[0]
+    theirs = sessions.start_session(bob, "chen")[0]
     set_password(bob, "bob", "a-new-password")
     assert [sessions.session_coder(bob, t) for t in mine] == [None, None]
     assert sessions.session_coder(bob, theirs) == "chen"
+
+
+def test_an_open_page_is_signed_out_by_a_new_password(bob, monkeypatch):
+    """The page that signed in (no reload) checks its session on every run."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("STUDYAPP_STUDY", str(bob.folder))
+    monkeypatch.setenv("STUDYAPP_AUTH", "1")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.text_input(key="app.sign_in.name").input("bob")
+    at.text_input(key="app.sign_in.password").input("bob-password")
+    at.button[0].click().run()
+    assert at.session_state["app.user"] == "bob" and bob.coders.sessions_of("bob") == 1
+    at.run()
+    assert "Signed in as **bob** (coder)" in " ".join(m.value for m in at.sidebar.markdown)
+    set_password(bob, "bob", "changed-password")
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"] and at.session_state["app.user"] is None
+
+
+def test_sign_out_ends_the_session_in_the_study(bob, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("STUDYAPP_STUDY", str(bob.folder))
+    monkeypatch.setenv("STUDYAPP_AUTH", "1")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.text_input(key="app.sign_in.name").input("bob")
+    at.text_input(key="app.sign_in.password").input("bob-password")
+    at.button[0].click().run()
+    at.sidebar.button(key="app.sign_out").click().run()
+    assert [t.value for t in at.title] == ["Sign in"] and bob.coders.sessions_of("bob") == 0
 
 
 def _request(path: str, query: str = "", cookie: str = ""):
@@ -235,7 +266,7 @@ def test_the_routes_set_an_httponly_cookie_and_clear_it(bob, monkeypatch):
 
     monkeypatch.setenv("STUDYAPP_STUDY", str(bob.folder))
     name = sessions.cookie_name(bob.folder)
-    code = sessions.start_handoff(bob, "bob")
+    _, code = sessions.start_session(bob, "bob")
     r = asyncio.run(server.start_session(_request("/auth/session", f"code={code}&next=/defects")))
     assert r.status_code == 303 and r.headers["location"] == "/defects"
     cookie = r.headers["set-cookie"]

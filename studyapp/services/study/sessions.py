@@ -5,16 +5,18 @@ Streamlit's script cannot set a cookie (it talks to the browser over a websocket
 (`studyapp/ui/server.py`, an `st.App` wrapper) adds two HTTP routes and the script hands over to
 them:
 
-1. The sign-in form checks the password (`auth.sign_in`) and makes a *handoff code*: random, stored
-   hashed, good for one use within `HANDOFF_SECONDS`. The page then opens
-   `/auth/session?code=...&next=/page`.
-2. That route redeems the code (`redeem_handoff`): it makes the session token (random, 32 bytes; only
-   its SHA-256 is stored, with the coder and an expiry), sets it as an HttpOnly, SameSite=Strict
-   cookie and sends the browser back to the page it came from.
-3. On every new page load the script reads the cookie (`st.context.cookies`) and asks
-   `session_coder`: the coder, while the session is in the study and not expired.
-4. Sign-out ends the session in the study (`end_session`) and then opens `/auth/sign-out`, which
-   clears the cookie. A new password ends every session of that coder (`auth.set_password`).
+1. The sign-in form checks the password (`auth.sign_in`) and starts a session (`start_session`): a
+   random 32-byte token, of which only the SHA-256 is stored, with the coder and an expiry. The page
+   keeps the token (in the server's memory) and gets a *handoff code* for it: random, good for one
+   use within `HANDOFF_SECONDS`, and held only in this process's memory (the routes run in the same
+   process as the script). The page then asks `/auth/session?code=...`.
+2. That route redeems the code (`redeem_handoff`) and sets the token as an HttpOnly, SameSite=Strict
+   cookie.
+3. On every run the page checks its token against the study (`session_coder`); a new page load
+   takes the token from the cookie (`st.context.cookies`). A session ended in the study ends on the
+   open page at its next run, and on any page loaded later.
+4. Sign-out ends the session in the study (`end_session`) and asks `/auth/sign-out`, which clears
+   the cookie. A new password ends every session of that coder (`auth.set_password`).
 
 A copy of the study file hands out no sessions (only hashes are kept). The cookie is named after the
 study's folder, so two studies served on one host keep apart.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import threading
 import time
 from pathlib import Path
 
@@ -32,6 +35,8 @@ from studyapp.store import Store
 
 SESSION_DAYS = 7
 HANDOFF_SECONDS = 120
+_HANDOFFS: dict[str, tuple[str, float]] = {}  # sha256(code) -> (session token, until): this process only
+_LOCK = threading.Lock()
 
 
 def cookie_name(folder: str | Path) -> str:
@@ -39,22 +44,22 @@ def cookie_name(folder: str | Path) -> str:
     return f"studyapp_session_{digest}"
 
 
-def start_handoff(store: Store, name: str, *, now: float | None = None) -> str:
-    """A one-time code the sign-in route exchanges for a session cookie (after a checked sign-in)."""
-    code = secrets.token_urlsafe(24)
-    store.coders.add_session(_hash(code), name, "handoff", _iso(_now(now) + HANDOFF_SECONDS))
-    return code
+def start_session(store: Store, name: str, *, now: float | None = None) -> tuple[str, str]:
+    """(session token, handoff code) for a coder who has just signed in (the caller checked that)."""
+    token, code, at = secrets.token_urlsafe(32), secrets.token_urlsafe(24), _now(now)
+    store.coders.add_session(_hash(token), name, _iso(at + SESSION_DAYS * 86400))
+    with _LOCK:
+        for key in [k for k, (_, until) in _HANDOFFS.items() if until <= at]:
+            del _HANDOFFS[key]
+        _HANDOFFS[_hash(code)] = (token, at + HANDOFF_SECONDS)
+    return token, code
 
 
-def redeem_handoff(store: Store, code: str, *, now: float | None = None) -> tuple[str, str] | None:
-    """(session token, coder) for a valid, unused, unexpired handoff code (used up here), else None."""
-    with store.transaction():
-        name = store.coders.take_session(_hash(code or ""), "handoff", _iso(_now(now)))
-        if name is None or not _active(store, name):
-            return None
-        token = secrets.token_urlsafe(32)
-        store.coders.add_session(_hash(token), name, "session", _iso(_now(now) + SESSION_DAYS * 86400))
-    return token, name
+def redeem_handoff(code: str, *, now: float | None = None) -> str | None:
+    """The session token of an unused, unexpired handoff code (used up here), else None."""
+    with _LOCK:
+        found = _HANDOFFS.pop(_hash(code or ""), None)
+    return found[0] if found and found[1] > _now(now) else None
 
 
 def session_coder(store: Store, token: str | None, *, now: float | None = None) -> str | None:
@@ -70,10 +75,14 @@ def end_session(store: Store, token: str | None) -> None:
         store.coders.end_session(_hash(token))
 
 
-def redeem_in(folder: str | Path, code: str) -> tuple[str, str] | None:
-    """`redeem_handoff` on the study in `folder` (for the HTTP route, which has no store open)."""
+def redeem_in(folder: str | Path, code: str) -> str | None:
+    """For the HTTP route, which has no store open: the token of a handoff code, if its session is
+    still in the study in `folder`."""
+    token = redeem_handoff(code)
+    if token is None:
+        return None
     with Store.open(folder) as store:
-        return redeem_handoff(store, code)
+        return token if session_coder(store, token) else None
 
 
 def end_in(folder: str | Path, token: str | None) -> None:

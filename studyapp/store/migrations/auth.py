@@ -1,4 +1,4 @@
-"""Sign-in that lasts and resists guessing: sessions and handoff codes (hashed, with expiry), failed
+"""Sign-in that lasts and resists guessing: sessions (hashed, with expiry), failed
 sign-ins (for throttling), and an expiry for invite links."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ def auth_001_sessions_failures_invite_expiry(db: Database) -> None:
         CREATE TABLE sign_in_sessions (
             token_hash TEXT PRIMARY KEY,
             coder TEXT NOT NULL REFERENCES coders(name),
-            kind TEXT NOT NULL CHECK (kind IN ('session', 'handoff')),
             created_at TEXT NOT NULL,
             expires_at TEXT NOT NULL
         );
