@@ -188,6 +188,21 @@ def test_an_invite_link_expires_after_seven_days(study):
     assert sign_in_with_token(study, token, now=T0 + 6 * 86400)["name"] == "chen"
 
 
+def test_bad_invite_links_count_on_the_server_but_do_not_block_good_ones(study, policy):
+    policy()
+    for i in range(5):
+        with pytest.raises(PermissionDenied, match="not valid"):
+            sign_in_with_token(study, f"forged-{i}", now=T0 + i)
+    token = create_invite(study, "chen", actor="lea", now=T0)
+    assert sign_in_with_token(study, token, now=T0 + 6)["name"] == "chen"
+    assert len(study.coders.failures(None, since=0)) == 5
+    for i in range(20):
+        with pytest.raises(PermissionDenied):
+            sign_in_with_token(study, f"forged-more-{i}", now=T0 + 10 + i)
+    with pytest.raises(PermissionDenied, match="wait"):  # a flood of bad links: the server-wide wait
+        sign_in_with_token(study, create_invite(study, "bob", actor="lea", now=T0), now=T0 + 30)
+
+
 def test_an_invite_made_before_expiry_existed_is_no_longer_valid(study):
     study.conn.execute("UPDATE coders SET token_hash = ? WHERE name = 'chen'", (auth._token_hash("old-link"),))
     with pytest.raises(PermissionDenied):

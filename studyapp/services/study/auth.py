@@ -122,18 +122,19 @@ def _wait(times: list[float], free: int, base: float, cap: float, now: float) ->
     return max(0.0, times[0] + delay - now)
 
 
-def wait_for(store: Store, name: str, *, now: float | None = None) -> float:
-    """How many seconds a sign-in as `name` must wait (0: it may try now)."""
+def wait_for(store: Store, name: str | None, *, now: float | None = None) -> float:
+    """How many seconds a sign-in as `name` must wait (0: it may try now); None: the server-wide
+    wait only (for invite links, whose 192-bit tokens are not guessed one name at a time)."""
     now = time.time() if now is None else now
     pol = POLICY
-    mine = store.coders.failures(name, since=now - pol.name_window)
+    mine = store.coders.failures(name, since=now - pol.name_window) if name is not None else []
     overall = store.coders.failures(None, since=now - pol.overall_window)
     return max(_wait(mine, pol.name_free, pol.name_base, pol.name_cap, now),
                _wait(overall, pol.overall_free, pol.overall_base, pol.overall_cap, now))
 
 
-def _refuse_while_waiting(store: Store, name: str, now: float) -> None:
-    wait = wait_for(store, name, now=now)
+def _refuse_while_waiting(store: Store, name: str, now: float, *, per_name: bool = True) -> None:
+    wait = wait_for(store, name if per_name else None, now=now)
     if wait > 0:
         with store.transaction():
             store.history.log("coder.sign_in_refused", coder=name[:80], note=f"throttled for {math.ceil(wait)} s")
@@ -185,7 +186,7 @@ def create_invite(store: Store, name: str, *, actor: str | None = None, now: flo
 def sign_in_with_token(store: Store, token: str, *, now: float | None = None) -> dict:
     """Sign in with an invite link: once, before it expires."""
     now = time.time() if now is None else now
-    _refuse_while_waiting(store, "(invite link)", now)
+    _refuse_while_waiting(store, "(invite link)", now, per_name=False)  # a bad link must not block the rest
     found = store.coders.by_token_hash(_token_hash(token or ""))
     if found is None or found[1] is None or found[1] <= _iso(now):
         _failed(store, "(invite link)", now, "expired" if found else "not valid")
