@@ -18,7 +18,7 @@ import streamlit as st
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from studyapp.services.study import sessions
+from studyapp.services.study import auth, sessions
 
 APP = Path(__file__).with_name("app.py")
 os.environ["STUDYAPP_SESSION_ROUTES"] = "1"  # tells ui/sign_in.py that the routes below exist
@@ -55,4 +55,5 @@ async def sign_out(request):
     return response
 
 
+auth.prepare()
 app = st.App(str(APP), routes=[Route("/auth/session", start_session), Route("/auth/sign-out", sign_out)])

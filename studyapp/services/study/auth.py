@@ -99,6 +99,12 @@ def _dummy_hash(n: int, r: int, p: int) -> str:
     return hash_password(secrets.token_urlsafe(16), n=n, r=r, p=p)
 
 
+def prepare() -> None:
+    """Make the dummy hash now (the server calls this at start), so that not even the first unknown
+    name of a process takes longer than a real one."""
+    _dummy_hash(POLICY.scrypt_n, POLICY.scrypt_r, POLICY.scrypt_p)
+
+
 def set_password(store: Store, name: str, password: str, *, actor: str | None = None) -> None:
     """Set a coder's password and end every session they have. From the app only the coder themself
     or a lead may (actor given); the CLI, run by whoever holds the study folder, passes actor=None."""
