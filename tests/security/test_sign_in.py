@@ -384,3 +384,25 @@ def test_the_readme_names_the_demo_accounts_the_sign_in_page_lists(demo_copy):
     for a in accounts:
         assert f"**{a['name']}**" in section and f"`{a['password']}`" in section
         assert (a["role"] == "lead") == (f"**{a['name']}** (lead" in section)
+
+
+def test_the_cli_ends_sessions_and_unlocks_a_name(bob, policy):
+    from click.testing import CliRunner
+
+    from studyapp.cli import main
+
+    policy()
+    token = sessions.start_session(bob, "bob")[0]
+    for i in range(4):
+        with pytest.raises(PermissionDenied):
+            sign_in(bob, "bob", "nope-nope")
+    assert auth.wait_for(bob, "bob") > 0
+    r = CliRunner().invoke(main, ["coder", "unlock", str(bob.folder), "bob"])
+    assert r.exit_code == 0 and "forgot 3 failed sign-in(s)" in r.output, r.output
+    assert auth.wait_for(bob, "bob") == 0 and sign_in(bob, "bob", "bob-password")
+    r = CliRunner().invoke(main, ["coder", "sign-out", str(bob.folder), "bob"])
+    assert r.exit_code == 0 and "ended 1 session(s)" in r.output, r.output
+    assert sessions.session_coder(bob, token) is None
+    assert bob.history.recent(5, "coder.sign_out_everywhere") and bob.history.recent(5, "coder.sign_in_unlocked")
+    with pytest.raises(PermissionDenied):
+        auth.sign_out_everywhere(bob, "chen", actor="bob")  # only a lead signs another coder out

@@ -175,6 +175,29 @@ def sign_in(store: Store, name: str, password: str, *, now: float | None = None)
     return coder
 
 
+def sign_out_everywhere(store: Store, name: str, *, actor: str | None = None) -> int:
+    """End every session of a coder (a lost laptop); returns how many ended. Audited."""
+    if actor is not None and actor != name:
+        require_lead(store, actor, "sign another coder out")
+    store.coders.require(name)
+    with store.transaction():
+        n = store.coders.sessions_of(name)
+        store.coders.end_sessions(name)
+        store.history.log("coder.sign_out_everywhere", actor=actor, coder=name, new={"sessions": n})
+    return n
+
+
+def unlock(store: Store, name: str, *, actor: str | None = None) -> int:
+    """Forget a name's failed sign-ins, so it need not wait; returns how many were forgotten. Audited."""
+    if actor is not None:
+        require_lead(store, actor, "unlock a coder's sign-in")
+    with store.transaction():
+        n = len(store.coders.failures(name, since=0))
+        store.coders.clear_failures(name)
+        store.history.log("coder.sign_in_unlocked", actor=actor, coder=name, new={"failures": n})
+    return n
+
+
 # -- invite links ------------------------------------------------------------------------------------
 
 def create_invite(store: Store, name: str, *, actor: str | None = None, now: float | None = None) -> str:
