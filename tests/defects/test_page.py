@@ -14,7 +14,7 @@ from tests.pages import open_page
 def page_study(defect_study, issues_csv, monkeypatch):
     import_defects(defect_study, [issues_csv])
     monkeypatch.setenv("STUDYAPP_STUDY", str(defect_study.folder))
-    monkeypatch.delenv("STUDYAPP_AUTH", raising=False)
+    monkeypatch.setenv("STUDYAPP_AUTH", "0")  # single-user mode (sign-in is on unless asked off)
     return defect_study
 
 
