@@ -194,3 +194,25 @@ def test_two_reviewers_screen_blind_the_lead_resolves_and_prisma_counts_match(re
     assert _has(left, "Studies included in review", counts["included_total"]), left
     assert _has(left, "  from other methods", counts["included_other_methods"]), left
     alice.close()
+
+
+def test_the_number_key_of_a_criterion_excludes_for_that_criterion(review_study, serve, browser, shots):
+    """E4 is the third exclusion criterion at title/abstract (E3 is full-text only): its key is "4",
+    shown on its button, and pressing it excludes the paper for E4 (issue 14)."""
+    url = serve(review_study, auth=True)
+    with Store.open(review_study) as store:
+        ids = store.units.ids_by_key("paper")
+    bob = _papers_as(browser, url, "bob")
+    target = _paper_on_screen(bob)
+    button = bob.get_by_role("button", name=re.compile(r"^E4: Not in English"))
+    assert "4" in button.inner_text()  # the key is drawn on the button
+    bob.get_by_text("exclude: 1 E1, 2 E2, 4 E4").wait_for(timeout=T)
+    shot(bob, shots, "screening-keys-1-before")
+    _key(bob, "4")
+    bob.get_by_text(f"{target}: exclude (E4)").wait_for(timeout=T)
+    assert _paper_on_screen(bob) != target
+    no_exception(bob)
+    shot(bob, shots, "screening-keys-2-after")
+    bob.close()
+    with Store.open(review_study) as store:
+        assert screening.my_decisions(store, "ta", "bob")[ids[target]] == ("exclude", "E4")

@@ -2,7 +2,8 @@
 
 The queue is the reviewer's own (`services.papers.queue`): papers they have not decided, most likely
 relevant first by a model trained only on what they may see. Keys: `I` include, `M` maybe (title and
-abstract only), `1`-`9` exclude for the numbered criterion, `S` skip. Nothing here shows another
+abstract only), `S` skip, and each exclusion criterion the number of its id (E4: `4`;
+`services.papers.screening_keys`), shown on its button. Nothing here shows another
 reviewer's decision; those appear on the Conflicts view once a lead opens the stage.
 """
 
@@ -63,7 +64,7 @@ def _skip(key: str) -> None:
     state.put(f"{key}.revisit", None)
 
 
-def _buttons(unit: dict, coder: str, stage: str, excl: list, key: str) -> None:
+def _buttons(unit: dict, coder: str, stage: str, excl: list, keys: dict, key: str) -> None:
     uid, pkey = unit["id"], unit["key"]
     cols = st.columns(3 if stage == "ta" else 2)
     cols[0].button("Include", type="primary", key=f"{key}.include", shortcut="I", width="stretch",
@@ -73,9 +74,9 @@ def _buttons(unit: dict, coder: str, stage: str, excl: list, key: str) -> None:
                        on_click=_decide, args=(uid, pkey, coder, stage, "maybe", None, key))
     cols[-1].button("Skip", key=f"{key}.skip_btn", shortcut="S", width="stretch", on_click=_skip, args=(key,))
     st.markdown("**Exclude because**")
-    for i, c in enumerate(excl, start=1):
+    for c in excl:
         st.button(f"{c.id}: {c.label}", key=f"{key}.exclude.{c.id}", width="stretch",
-                  shortcut=str(i) if i <= 9 else None, help=c.definition or None,
+                  shortcut=keys.get(c.id), help=c.definition or None,
                   on_click=_decide, args=(uid, pkey, coder, stage, "exclude", c.id, key))
     st.text_input("Note (optional, kept with your decision)", key=f"{key}.note")
 
@@ -112,9 +113,8 @@ def screening_view(store: Store, coder: str | None, key: str = "papers.screen") 
             if v.current["id"] in v.mine:
                 d, r = v.mine[v.current["id"]]
                 st.info(f"Your decision: {d}" + (f" ({r})" if r else "") + ". Decide again to change it.")
-            _buttons(v.current, coder, stage, v.exclude, key)
-            st.caption("Keys: I include" + (", M maybe" if stage == "ta" else "")
-                       + ", 1-9 exclude for that criterion, S skip.")
+            _buttons(v.current, coder, stage, v.exclude, v.keys or {}, key)
+            st.caption(v.keys_legend)
             with st.expander("Criteria"):
                 for c in v.include:
                     st.markdown(f"**{c.id}** (include) {c.label}: {c.definition or ''}")
