@@ -97,3 +97,24 @@ def codebook_markdown(cb: Codebook, *, version_id: int | None = None) -> str:
         if f.codes:
             lines += ["\n".join(code_markdown(c) for c in f.codes), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def set_keywords(store: Store, codebook_id: str, *, add_include: list[str] = (), add_exclude: list[str] = (),
+                 remove: list[str] = (), actor: str | None = None) -> tuple[Codebook, int | None]:
+    """Change the highlighting keywords of a codebook (a lead): add terms to the include or exclude
+    list (a term moves if it was on the other one), remove terms (either list, ignoring case).
+    Stores a new version when anything changed (recorded in the history); returns (codebook,
+    version id or None when nothing changed)."""
+    lead_only(store, actor, "change a codebook's keywords")
+    cb, _ = codebook_version(store, codebook_id)
+    gone = {" ".join(t.split()).casefold() for t in [*remove, *add_include, *add_exclude]}
+    keep = lambda terms: [t for t in terms if t.casefold() not in gone]  # noqa: E731
+    include = keep(cb.keywords.include) + [t for t in add_include if t.strip()]
+    exclude = keep(cb.keywords.exclude) + [t for t in add_exclude if t.strip()]
+    new = cb.with_keywords(include=include, exclude=exclude,
+                           header=f"{cb.id}: keywords changed in studyapp by {actor or 'the folder holder'}")
+    if new.keywords == cb.keywords:
+        return cb, None
+    with store.transaction():
+        vid, _ = store_codebook(store, new, source="keywords edited", actor=actor)
+    return new, vid

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from studyapp.domain.codebook import Code, Codebook, Criterion
+from studyapp.domain.codebook import Code, Codebook, Criterion, Keywords
 from studyapp.errors import StudyError
 from studyapp.services.papers import claims as paper_claims
 from studyapp.services.papers import dedup, extraction, prisma, screening
@@ -56,6 +56,7 @@ class ScreenView:
     decisions: list[dict] | None = None
     keys: dict[str, str | None] | None = None
     keys_legend: str = ""
+    keywords: Keywords = Keywords()
 
 
 def screen_view(store: Store, coder: str, stage: str, *, skip: int = 0, revisit: int | None = None,
@@ -64,7 +65,7 @@ def screen_view(store: Store, coder: str, stage: str, *, skip: int = 0, revisit:
     if not _paper_count(store):
         return ScreenView(stage, False)
     try:
-        screening.slr_codebook(store)
+        slr = screening.slr_codebook(store)
     except StudyError as e:
         return ScreenView(stage, True, codebook_error=e.message)
     q = queue(store, stage, coder)
@@ -84,7 +85,7 @@ def screen_view(store: Store, coder: str, stage: str, *, skip: int = 0, revisit:
     reason_ids = [c.id for c in excl]
     return ScreenView(stage, True, None, q, mine, store.units.require(int(current)) if current is not None else None,
                       inc, excl, rows, screening_keys.exclusion_keys(reason_ids),
-                      screening_keys.keys_legend(reason_ids, screening.stage_of(stage).id))
+                      screening_keys.keys_legend(reason_ids, screening.stage_of(stage).id), slr.keywords)
 
 
 # -- Conflicts --------------------------------------------------------------------------------------

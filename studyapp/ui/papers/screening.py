@@ -12,7 +12,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from studyapp.domain.codebook import Keywords
 from studyapp.errors import StudyError
+from studyapp.render.highlight import counts, highlight
 from studyapp.services.papers import screening
 from studyapp.services.papers.views import ScreenView, screen_view
 from studyapp.ui import state
@@ -31,9 +33,12 @@ def stage_picker(key: str) -> str:
     return st.radio("Stage", list(STAGE_LABELS), format_func=STAGE_LABELS.get, horizontal=True, key=key)
 
 
-def paper_card(unit: dict, stage: str) -> None:
+def paper_card(unit: dict, stage: str, keywords: Keywords = Keywords()) -> None:
+    """Title and abstract with the codebook's keywords marked (`render.highlight` escapes the imported
+    text first: no Markdown or HTML of a record is ever rendered)."""
     a = unit["attrs"]
-    st.subheader(unit["title"] or unit["key"])
+    inc, exc = keywords.include, keywords.exclude
+    st.subheader(highlight(unit["title"] or unit["key"], inc, exc, breaks=False))
     meta = [f"`{unit['key']}`"] + [str(a[k]) for k in ("authors", "year", "venue") if a.get(k)]
     st.caption(" · ".join(meta))
     doi = str(a.get("doi") or "")
@@ -42,7 +47,14 @@ def paper_card(unit: dict, stage: str) -> None:
                     + (" (open the full text)" if stage == "ft" else ""))
     if a.get("snowball_from"):
         st.caption(f"Found by snowballing from {a['snowball_from']} ({a.get('source', '')}).")
-    st.text(unit["text"] or "(no abstract)")
+    if unit["text"]:
+        st.markdown(highlight(unit["text"], inc, exc))
+    else:
+        st.caption("(no abstract)")
+    if keywords:
+        n = counts(f"{unit['title'] or ''}\n{unit['text'] or ''}", inc, exc)
+        st.caption(f"Keywords: :green-background[{n['include']} include] · :red-background[{n['exclude']} exclude]"
+                   " (marked in the text; they decide nothing).")
 
 
 def _decide(unit_id: int, paper_key: str, coder: str, stage: str, decision: str, reason: str | None, key: str) -> None:
@@ -108,7 +120,7 @@ def screening_view(store: Store, coder: str | None, key: str = "papers.screen") 
     else:
         left, right = st.columns([3, 2], gap="large")
         with left:
-            paper_card(v.current, stage)
+            paper_card(v.current, stage, v.keywords)
         with right:
             if v.current["id"] in v.mine:
                 d, r = v.mine[v.current["id"]]
