@@ -75,3 +75,18 @@ def test_a_drafted_choice_is_never_shown_to_the_next_coder_in_the_same_browser(p
     assert not at.exception
     assert at.button(key=_k(page_study, "is_defect") + ".not-defect").proto.type == "secondary"
     assert at.button(key=_k(page_study, "is_defect") + ".defect").proto.type == "secondary"
+
+
+def test_a_lead_creates_a_code_while_labelling_and_a_coder_cannot(page_study):
+    from studyapp.services.coding.codebooks import get_codebook
+
+    assert not any("New code" in e.label for e in open_page("defects", "ana").expander)
+    at = open_page("defects", "lea")
+    at.selectbox(key="defects.new_code.field").set_value("repository_type").run()
+    at.text_input(key="defects.new_code.label").input("JAX")
+    [b for b in at.button if b.label == "Create code"][0].click().run()
+    assert not at.exception
+    assert get_codebook(page_study, CB).require_field("repository_type").code("jax").label == "JAX"
+    assert any(b.key.endswith(".repository_type.jax") for b in at.button)  # a choice (with its key) at once
+    entry = page_study.query("SELECT * FROM history WHERE action = 'codebook.add_code'")[-1]
+    assert entry["actor"] == "lea" and entry["field"] == "repository_type"

@@ -21,6 +21,7 @@ from studyapp.ui import state
 from studyapp.ui.defects.form import defect_form, taxonomy
 from studyapp.ui.state import Store
 from studyapp.ui.widgets.history import history_expander
+from studyapp.ui.widgets.new_code import new_code_box
 from studyapp.ui.widgets.no_tab_help import no_tab_help
 
 
@@ -136,4 +137,5 @@ def labelling_view(store: Store, cb: Codebook, coder: str, key: str = "defects")
                               for a in others], hide_index=True, width="stretch")
         with st.expander("Taxonomy with definitions"):
             taxonomy(cb)
+        new_code_box(store, cb, coder, key=key, where="labelling defects")  # in-vivo: a lead's new code
         history_expander(store, int(unit_id), coder)
