@@ -99,3 +99,16 @@ def test_the_screen_page_marks_keywords_in_title_and_abstract(page_study):
     body = [m.value for m in at.markdown]
     assert any(":green-background[" in b for b in body)
     assert any("include" in c.value and "exclude" in c.value and "Keywords" in c.value for c in at.caption)
+
+
+def test_a_lead_edits_keywords_on_the_screen_view_and_a_coder_sees_no_editor(page_study):
+    assert not any("Highlighted keywords" in e.label for e in open_page("papers", "bob").expander)
+    at = open_page("papers", "lea")
+    assert any("Highlighted keywords" in e.label for e in at.expander)
+    at.text_area(key="papers.screen.keywords.include").input("benchmark*\nHugging Face")
+    at.text_area(key="papers.screen.keywords.exclude").input("survey")
+    [b for b in at.button if b.label == "Save keywords"][0].click().run()
+    assert not at.exception
+    assert any("Keywords saved" in s.value for s in at.success)
+    kw = get_codebook(page_study, "ptm-reuse-slr").keywords
+    assert kw.include == ("benchmark*", "Hugging Face") and kw.exclude == ("survey",)

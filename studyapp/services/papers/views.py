@@ -57,6 +57,7 @@ class ScreenView:
     keys: dict[str, str | None] | None = None
     keys_legend: str = ""
     keywords: Keywords = Keywords()
+    slr_id: str | None = None
 
 
 def screen_view(store: Store, coder: str, stage: str, *, skip: int = 0, revisit: int | None = None,
@@ -85,7 +86,8 @@ def screen_view(store: Store, coder: str, stage: str, *, skip: int = 0, revisit:
     reason_ids = [c.id for c in excl]
     return ScreenView(stage, True, None, q, mine, store.units.require(int(current)) if current is not None else None,
                       inc, excl, rows, screening_keys.exclusion_keys(reason_ids),
-                      screening_keys.keys_legend(reason_ids, screening.stage_of(stage).id), slr.keywords)
+                      screening_keys.keys_legend(reason_ids, screening.stage_of(stage).id), slr.keywords,
+                      slr.id)
 
 
 # -- Conflicts --------------------------------------------------------------------------------------

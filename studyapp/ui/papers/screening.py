@@ -18,6 +18,7 @@ from studyapp.render.highlight import counts, highlight
 from studyapp.services.papers import screening
 from studyapp.services.papers.views import ScreenView, screen_view
 from studyapp.ui import state
+from studyapp.ui.papers.keywords import keyword_editor
 from studyapp.ui.state import Store
 
 STAGE_LABELS = {"ta": "Title and abstract", "ft": "Full text"}
@@ -133,6 +134,8 @@ def screening_view(store: Store, coder: str | None, key: str = "papers.screen") 
                 for c in v.exclude:
                     st.markdown(f"**{c.id}** (exclude) {c.label}: {c.definition or ''}")
     _my_decisions(v, key)
+    if v.slr_id:
+        keyword_editor(store, v.slr_id, v.keywords, coder, key)
 
 
 def _my_decisions(v: ScreenView, key: str) -> None:
