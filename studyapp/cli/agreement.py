@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from studyapp.cli.app import main, reports_errors
+from studyapp.errors import NotFound
 from studyapp.services.agreement.report import FORMATS, render
 from studyapp.store import Store
 
@@ -20,13 +21,17 @@ from studyapp.store import Store
 @click.option("--n-boot", type=int, default=1000, show_default=True, help="Bootstrap resamples for the CIs (0: none).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--as", "viewer", metavar="CODER",
+              help="Report what CODER may see: a coder who is not a lead sees only rounds open for reconciliation.")
 @reports_errors
-def agreement_cmd(folder, codebook_id, rounds, coders, fmt, n_boot, seed, output) -> None:
+def agreement_cmd(folder, codebook_id, rounds, coders, fmt, n_boot, seed, output, viewer) -> None:
     """Agreement of every coded field of the study in FOLDER: percent agreement, kappa, Krippendorff's
     alpha with a bootstrap CI, Gwet's AC1, interpretation bands, one row per field, tree level and round."""
     with Store.open(folder) as store:
+        if viewer is not None and store.coders.get(viewer) is None:
+            raise NotFound(f"no coder named {viewer!r}")
         text = render(store, fmt, codebook_id, rounds=list(rounds) or None, coders=list(coders) or None,
-                      n_boot=n_boot, seed=seed)
+                      n_boot=n_boot, seed=seed, viewer=viewer)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}")

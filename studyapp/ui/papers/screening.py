@@ -15,6 +15,7 @@ import streamlit as st
 from studyapp.domain.codebook import Keywords
 from studyapp.errors import StudyError
 from studyapp.render.highlight import counts, highlight
+from studyapp.render.safe_text import code, markdown_link, plain_line, safe_markdown
 from studyapp.services.papers import screening
 from studyapp.services.papers.views import ScreenView, screen_view
 from studyapp.ui import state
@@ -40,14 +41,14 @@ def paper_card(unit: dict, stage: str, keywords: Keywords = Keywords()) -> None:
     a = unit["attrs"]
     inc, exc = keywords.include, keywords.exclude
     st.subheader(highlight(unit["title"] or unit["key"], inc, exc, breaks=False))
-    meta = [f"`{unit['key']}`"] + [str(a[k]) for k in ("authors", "year", "venue") if a.get(k)]
+    meta = [code(unit["key"])] + [plain_line(a[k]) for k in ("authors", "year", "venue") if a.get(k)]
     st.caption(" · ".join(meta))
     doi = str(a.get("doi") or "")
     if doi:
-        st.markdown(f"DOI [{doi}](https://doi.org/{doi.replace(')', '%29')})"
+        st.markdown("DOI " + markdown_link(doi, "https://doi.org/" + doi.replace(" ", "%20"))
                     + (" (open the full text)" if stage == "ft" else ""))
     if a.get("snowball_from"):
-        st.caption(f"Found by snowballing from {a['snowball_from']} ({a.get('source', '')}).")
+        st.caption(plain_line(f"Found by snowballing from {a['snowball_from']} ({a.get('source', '')})."))
     if unit["text"]:
         st.markdown(highlight(unit["text"], inc, exc))
     else:
@@ -89,7 +90,7 @@ def _buttons(unit: dict, coder: str, stage: str, excl: list, keys: dict, key: st
     st.markdown("**Exclude because**")
     for c in excl:
         st.button(f"{c.id}: {c.label}", key=f"{key}.exclude.{c.id}", width="stretch",
-                  shortcut=keys.get(c.id), help=c.definition or None,
+                  shortcut=keys.get(c.id), help=safe_markdown(c.definition) or None,
                   on_click=_decide, args=(uid, pkey, coder, stage, "exclude", c.id, key))
     st.text_input("Note (optional, kept with your decision)", key=f"{key}.note")
 
@@ -130,9 +131,9 @@ def screening_view(store: Store, coder: str | None, key: str = "papers.screen") 
             st.caption(v.keys_legend)
             with st.expander("Criteria"):
                 for c in v.include:
-                    st.markdown(f"**{c.id}** (include) {c.label}: {c.definition or ''}")
+                    st.markdown(f"**{plain_line(c.id)}** (include) " + plain_line(f"{c.label}: {c.definition or ''}"))
                 for c in v.exclude:
-                    st.markdown(f"**{c.id}** (exclude) {c.label}: {c.definition or ''}")
+                    st.markdown(f"**{plain_line(c.id)}** (exclude) " + plain_line(f"{c.label}: {c.definition or ''}"))
     _my_decisions(v, key)
     if v.slr_id:
         keyword_editor(store, v.slr_id, v.keywords, coder, key)
