@@ -36,7 +36,11 @@ def disagreements(store: Store, codebook_id: str, field_id: str, *, rounds: Sequ
                   coders: Sequence[str] | None = None) -> Disagreements:
     """Units on which at least two coders gave different values, in rounds open for reconciliation;
     each row carries the unit's text (`unit_text`: abstract, turn or issue) to read beside the values."""
-    all_rounds = [r["id"] for r in store.rounds.list()] if rounds is None else list(rounds)
+    if rounds is None:  # the rounds this field was coded in (never another workflow's rounds)
+        used = set(store.annotations.rounds_of(codebook_id, field_id))
+        all_rounds = [r["id"] for r in store.rounds.list() if r["id"] in used]
+    else:
+        all_rounds = list(rounds)
     open_rounds = [r for r in all_rounds if store.rounds.is_open(r)]
     hidden = [r for r in all_rounds if r not in open_rounds]
     if not open_rounds:

@@ -201,7 +201,7 @@ class DisagreementsView:
 def disagreements_view(store: Store, codebook: str, *, field: str | None = None,
                        reconciliation_progress: Callable[..., pd.DataFrame] = agreement.reconciliation_progress
                        ) -> DisagreementsView:
-    rounds = store.rounds.list()
+    rounds = store.rounds.of_codebook(codebook)  # the controls: this codebook's rounds only
     progress = reconciliation_progress(store, codebook)
     labels = {f.id: f.label for f, _ in _used_fields(store, codebook)}
     if not labels:
