@@ -19,14 +19,17 @@ from studyapp.store import Store
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="markdown", show_default=True)
 @click.option("--n-boot", type=int, default=1000, show_default=True, help="Bootstrap resamples for the CIs (0: none).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
+@click.option("--spans", is_flag=True, help="Also agreement on the quote spans: Krippendorff's unitizing alpha "
+              "(u-alpha, |u-alpha, cu-alpha) per field and code, per round (docs/unitizing.md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @reports_errors
-def agreement_cmd(folder, codebook_id, rounds, coders, fmt, n_boot, seed, output) -> None:
+def agreement_cmd(folder, codebook_id, rounds, coders, fmt, n_boot, seed, spans, output) -> None:
     """Agreement of every coded field of the study in FOLDER: percent agreement, kappa, Krippendorff's
-    alpha with a bootstrap CI, Gwet's AC1, interpretation bands, one row per field, tree level and round."""
+    alpha with a bootstrap CI, Gwet's AC1, interpretation bands, one row per field, tree level and round;
+    with --spans also unitizing alpha on the quote spans per field and code."""
     with Store.open(folder) as store:
         text = render(store, fmt, codebook_id, rounds=list(rounds) or None, coders=list(coders) or None,
-                      n_boot=n_boot, seed=seed)
+                      n_boot=n_boot, seed=seed, spans=spans)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}")
