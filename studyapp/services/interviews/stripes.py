@@ -25,6 +25,7 @@ from typing import Sequence
 from studyapp.domain import roles
 from studyapp.errors import InvalidInput, NotFound, PermissionDenied, StudyError
 from studyapp.services.coding.codebooks import codebook_version, list_codebooks
+from studyapp.services.coding.coding import open_reconciliation
 from studyapp.services.interviews.spans import PALETTE, code_choices, code_label_short, resolve_code
 from studyapp.store import Store
 
@@ -90,6 +91,7 @@ class StripesView:
     turns: list[StripeTurn] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
     code_options: dict = field(default_factory=dict)
+    can_open: bool = False
 
     @property
     def disagreements(self) -> list[Cluster]:
@@ -135,7 +137,8 @@ def stripes_view(store: Store, viewer: str | None, *, transcript: int | str | No
     visible = roles.sees_all(store, viewer) or is_open
     can_adj = roles.Role.of(store, viewer).can_adjudicate and is_open
     colors = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(options)}
-    base |= dict(coder_options=options, coders=chosen, round_open=is_open, can_adjudicate=can_adj, colors=colors)
+    base |= dict(coder_options=options, coders=chosen, round_open=is_open, can_adjudicate=can_adj, colors=colors,
+                 can_open=roles.Role.of(store, viewer).can_open_reconciliation and not is_open)
     if not visible:
         return StripesView(**base, reason=HIDDEN)
     book = codebook_version(store, cb)[0]
@@ -278,6 +281,11 @@ def adjudicate_span(store: Store, segment_id: int, *, codebook: str, round: str,
             unit_id=segment_id, codebook=book.id, round=round, start=lo, end=hi, snippet=text[lo:hi],
             codes=sorted(set(pairs)), decision=decision, source_spans=sorted(set(chosen)),
             rationale=rationale.strip(), adjudicator=actor)
+
+
+def open_round(store: Store, round_id: str, *, actor: str | None) -> None:
+    """Open reconciliation of a round from the Stripes view (a lead; `coding.open_reconciliation`)."""
+    open_reconciliation(store, round_id, actor=actor)
 
 
 def undo_final_span(store: Store, final_id: int, *, actor: str) -> dict:

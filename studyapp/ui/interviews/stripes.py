@@ -53,12 +53,24 @@ def stripes_view(store, coder: str | None) -> None:
         return
     st.markdown(f"**{len(v.disagreements)} of {len(v.clusters)} quoted stretch(es) differ** between "
                 f"{', '.join(v.coders)}" + ("" if v.round_open else " (open reconciliation to adjudicate)"))
+    if v.can_open:
+        st.button(f"Open reconciliation of round {v.round}", key=f"{KEY}.open", on_click=_open_round,
+                  args=(v.round, coder), help="Coders then see each other's spans and codes in this round.")
     st.html(_legend(v) + "".join(_turn(t, v) for t in v.turns))
     st.subheader("Where coders differ")
     if not v.disagreements:
         st.success("The chosen coders quoted the same stretches with the same codes.")
     for c in v.disagreements:
         _cluster(c, v, coder)
+
+
+def _open_round(round_id: str, viewer: str | None) -> None:
+    try:
+        with state.open_store() as store:
+            svc.open_round(store, round_id, actor=viewer)
+        state.flash(KEY, f"Reconciliation of round {round_id} is open: the lead can adjudicate spans.")
+    except StudyError as e:
+        state.flash(KEY, f"Not opened: {e}", error=True)
 
 
 def _at(options: list, value) -> int | None:
