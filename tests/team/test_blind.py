@@ -123,6 +123,10 @@ def _segmented(key, value):
     return lambda at: at.segmented_control(key=key).set_value(value).run()
 
 
+def _multi(key, values):
+    return lambda at: at.multiselect(key=key).set_value(values).run()
+
+
 def _select(key, value):
     """Choose `value` (the widget's own value, not its label) in a selectbox."""
     return lambda at: at.selectbox(key=key).set_value(value).run()
@@ -171,7 +175,10 @@ VIEWS: dict[str, list[tuple[str, list]]] = {
        for f in ("latex", "csv", "json")],
     "interviews": [("Code", []), ("Code, main", [_select("interviews.round", "main")]),
                    ("Code, turn 2", [_select_unit("interviews.segment", "segment", "int-1:2")]),
-                   ("Import", [_segmented("interviews.view", "Import")])]
+                   ("Import", [_segmented("interviews.view", "Import")]),
+                   ("Stripes", [_segmented("interviews.view", "Stripes")]),
+                   ("Retrieve", [_segmented("interviews.view", "Retrieve"), _multi("interviews.retrieve.codes",
+                                                                                  ["theme:plain"])])]
     + [(f"{a} / {src}", [_segmented("interviews.view", "Analyse"), _select("interviews.a_source", src),
                          _segmented("interviews.a_view", a)])
        for a in INTERVIEW_ANALYSES for src in ("all", "mine", "final")],
