@@ -22,6 +22,7 @@ from studyapp.services.coding.coding import CodingRow, code_many
 from studyapp.services.demo import claims as demo_claims
 from studyapp.services.demo import interviews as demo_interviews
 from studyapp.services.demo import papers as demo_papers
+from studyapp.services.demo import span_agreement as demo_span_agreement
 from studyapp.services.study.auth import set_password
 from studyapp.store import Store
 from studyapp.store.rounds import DEFAULT_ROUND
@@ -92,7 +93,7 @@ def _build(folder: Path, source: Path) -> Store:
 
 #: The feature parts of the demo (screening decisions, spans, the claims' dataset...), in the order
 #: they run after the common parts; each is `extend(store, source_dir)`.
-DEMO_PARTS = (demo_papers.extend, demo_interviews.extend, demo_claims.extend)
+DEMO_PARTS = (demo_papers.extend, demo_interviews.extend, demo_span_agreement.extend, demo_claims.extend)
 
 
 def _extensions(store: Store, source: Path) -> None:
