@@ -143,6 +143,15 @@ class Transcripts:
                                    coder=span["coder"], round=span["round"], old={"codes": span["codes"]},
                                    new={"id": span_id, "codes": [list(x) for x in codes]})
 
+    def set_span_note(self, span_id: int, note: str | None, *, actor: str | None = None) -> None:
+        """The memo on a span (its `note`); history `span.note`."""
+        span = self.require_span(span_id)
+        with self.store.transaction():
+            self.store.conn.execute("UPDATE spans SET note = ?, updated_at = ? WHERE id = ?", (note, now(), span_id))
+            self.store.history.log("span.note", actor=actor, unit_id=span["unit_id"], codebook=span["codebook"],
+                                   coder=span["coder"], round=span["round"], old={"note": span["note"]},
+                                   new={"id": span_id, "note": note})
+
     def delete_span(self, span_id: int, *, actor: str | None = None) -> dict:
         span = self.require_span(span_id)
         with self.store.transaction():

@@ -15,6 +15,7 @@ from studyapp.services.interviews import spans as sp
 from studyapp.services.interviews.views import CodingView, SegmentPanel
 from studyapp.ui import state
 from studyapp.ui.state import Store
+from studyapp.ui.interviews.quick import recent_row, shortcuts, span_memo
 from studyapp.ui.widgets.coding_form import coding_form
 from studyapp.ui.widgets.history import history_expander
 
@@ -122,6 +123,8 @@ def segment_panel(store: Store, v: CodingView, coder: str | None) -> None:
                    key=key, placeholder="Type to find a code…", on_change=_codes_changed,
                    args=(sid, coder, cb.id, round_id, before),
                    help="Search the codebook tree by name; adding or removing a code saves it at once.")
+    recent = recent_row(store, coder, cb.id, round_id, SEGMENT_KEY, PENDING_KEY)
+    shortcuts([s["id"] for s in v.segments], recent, coder, cb.id, round_id, SEGMENT_KEY, PENDING_KEY)
     if p.quotes:
         st.markdown("**Your quotes in this turn**")
         for x in p.quotes:
@@ -129,6 +132,7 @@ def segment_panel(store: Store, v: CodingView, coder: str | None) -> None:
             c1.markdown(f"“{x['snippet']}”  \n:gray[{x['start']}–{x['end']} · "
                         + ", ".join(label_of.get(f"{f}:{c}", c) for f, c in x["codes"]) + "]")
             c2.button("Delete", key=f"interviews.del_span.{x['id']}", on_click=_delete_span, args=(x["id"], coder))
+            span_memo(x, coder)
     _memos(store, p, sid, coder, cb.id, round_id)
     with st.expander("All fields of this turn (form)"):
         coding_form(store, cb, sid, coder, round_id, p.own, "interviews")
