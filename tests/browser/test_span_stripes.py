@@ -106,3 +106,26 @@ def test_the_lead_sees_the_stripes_adjudicates_a_span_and_exports_it(marked, ser
     src = next(s for s in meta["sources"].values() if s["key"] == "interview-03")
     off = next(s["start"] for s in src["segments"] if s["key"] == SEG)
     assert f'startPosition="{off + 10}" endPosition="{off + 40}"' in qde
+
+
+def test_the_demo_shows_span_agreement_and_one_span_to_adjudicate(demo_study, serve, browser, shots):
+    from tests.browser._helpers import choose
+
+    url = serve(demo_study)
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(f"{url}/agreement")
+    page.locator('[data-testid="stApp"]').wait_for(timeout=T)
+    settle(page)
+    pick_coder(page, "alice (lead)")
+    choose(page, "Codebook", "ptm-reuse-interviews")
+    page.locator('[data-testid="stRadio"]').get_by_text("Quote spans", exact=True).click()
+    settle(page)
+    page.get_by_text("Per field and round").wait_for(timeout=T)
+    no_exception(page)
+    shot(page, shots, "stripes-demo-1-agreement")
+    go(page, "Interviews")
+    _view(page, "Stripes")
+    page.get_by_text("1 of 3 quoted stretch(es) differ").wait_for(timeout=T)
+    assert page.get_by_text("only chen quoted this; bob did not").count() >= 1
+    page.locator(".stripe[data-coder='chen'] div").first.scroll_into_view_if_needed()
+    shot(page, shots, "stripes-demo-2-stripes")
