@@ -66,7 +66,7 @@ def test_a_coder_retrieves_only_their_own_quotes_before_reconciliation(quoted):
     assert [q.coder for q in retrieve(store, CB, viewer="bob", codes=["attributes:popularity"])] == ["bob"]
     v = retrieve_view(store, "bob", codebook=CB, codes=["attributes:popularity"], source="chen")
     assert v.sources == ["all", "final", "bob"] and v.source == "all" and [q.coder for q in v.quotes] == ["bob"]
-    assert "reconciliation" in v.note
+    assert "reconciliation a lead has opened" in v.note
     open_reconciliation(store, "main", actor="lea")
     assert [q.coder for q in retrieve(store, CB, viewer="bob", codes=["attributes:popularity"])] == ["bob", "chen"]
     adjudicate_span(store, s["id"], codebook=CB, round="main", actor="lea", rationale="chen", keep=ids["chen"])

@@ -14,7 +14,8 @@ NONE = "(none)"
 
 
 def _read(store, coder, **chosen) -> svc.RetrieveView:
-    picks = {k: state.get(f"{KEY}.{k}") for k in ("codebook", "codes", "group", "attribute", "value", "source")}
+    picks = {k: state.get(f"{KEY}.{k}") for k in ("codebook", "codes", "group", "attribute", "source")}
+    picks["value"] = state.get(f"{KEY}.value.{chosen.get('attribute', picks['attribute'])}")
     picks = {k: (None if v == NONE else v) for k, v in (picks | chosen).items()}
     return svc.retrieve_view(store, coder, **picks)
 
@@ -33,7 +34,8 @@ def retrieve_view(store, coder: str | None) -> None:
     group = c3.selectbox("Code group", groups, format_func=lambda g: v.groups.get(g, g), key=f"{KEY}.group")
     attribute = c4.selectbox("Participant attribute", [NONE] + v.attributes, key=f"{KEY}.attribute")
     v = _read(store, coder, codebook=cb, codes=codes, group=group, attribute=attribute)
-    value = c5.selectbox("Value", v.values, key=f"{KEY}.value", disabled=not v.values)
+    value = c5.selectbox("Value", v.values, index=v.values.index(v.value) if v.value in v.values else None,
+                         key=f"{KEY}.value.{attribute}", disabled=not v.values)  # one widget per attribute
     source = c6.selectbox("Whose quotes", v.sources, key=f"{KEY}.source",
                           format_func=lambda s: {"all": "every coder", "final": "final spans"}.get(s, s))
     v = _read(store, coder, codebook=cb, codes=codes, group=group, attribute=attribute, value=value, source=source)
