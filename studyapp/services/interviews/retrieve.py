@@ -168,7 +168,7 @@ def retrieve_view(store: Store, viewer: str | None, *, codebook: str | None = No
     if not chosen and grp is None:
         return RetrieveView(**base, note="Pick one or more codes, or a code group.")
     quotes = retrieve(store, cb_id, viewer=viewer, codes=chosen, group=grp, attribute=attr, value=val, source=src)
-    note = None if sees else "You see your own quotes; other coders' appear once a lead opens reconciliation."
+    note = None if sees else "Your own quotes, and other coders' in rounds whose reconciliation a lead has opened."
     return RetrieveView(**base, quotes=quotes, note=note)
 
 
