@@ -92,11 +92,12 @@ def test_the_review_is_screened_with_one_conflict_left_and_its_prisma_counts(dem
                     if v.status == "conflict"]
         counts = prisma.prisma_counts(store)
     assert dups == {"P39": ("P01", "doi"), "P40": ("P07", "doi"), "P41": ("P04", "manual"), "P42": ("P12", "doi")}
-    assert ta == {"unscreened": 1, "pending": 0, "conflict": 1, "included": 26, "excluded": 11}
+    # ten records both reviewers excluded are left for a newcomer to screen (issue 14 #8), with the snowballed one
+    assert ta == {"unscreened": 11, "pending": 0, "conflict": 1, "included": 26, "excluded": 1}
     assert ft == {"unscreened": 0, "pending": 0, "conflict": 0, "included": 23, "excluded": 3}
     assert conflict == ["P36"]
     assert (counts["identified"], counts["duplicates_removed"], counts["screened"], counts["excluded_screening"],
-            counts["assessed"], counts["excluded_full_text"], counts["included"]) == (42, 4, 38, 11, 26, 3, 23)
+            counts["assessed"], counts["excluded_full_text"], counts["included"]) == (42, 4, 38, 1, 26, 3, 23)
     assert counts["other_methods"]["identified"] == 1
 
 
@@ -194,3 +195,36 @@ def test_every_page_renders_on_the_demo(demo, monkeypatch, page, coder):
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value
     assert not [e.value for e in at.error], "no page shows an error on the demo"
+
+
+def test_the_demo_leaves_work_to_do_in_the_active_rounds(demo):
+    """Issue 14 #8: a newcomer finds papers to screen, defects to label and turns to code in the
+    active rounds of their codebooks, and one open disagreement to adjudicate per workflow."""
+    from studyapp.services.agreement.adjudication import disagreements
+    from studyapp.services.agreement.report import report_fields
+    from studyapp.services.coding.coding import visible_annotations
+    from studyapp.services.defects.views import labelling_view
+    from studyapp.services.papers import queue, screening
+    from studyapp.services.study.browse import codebooks_for
+
+    defects, interviews = "dl-reengineering-defects", "ptm-reuse-interviews"
+    with Store.open(demo) as store:
+        for coder in ("bob", "chen"):
+            assert len(queue.queue(store, "ta", coder, prioritise=False).ids) >= 10, coder
+        active = {cb: store.rounds.active(cb) for cb in (defects, interviews)}
+        assert active == {defects: "main", interviews: "main"}
+        cb = next(b for b in codebooks_for(store, "defect") if b.id == defects)
+        for coder in ("bob", "chen"):
+            v = labelling_view(store, cb, coder)
+            assert v.round == "main" and len(v.units) - v.done >= 10, coder
+            turns = [s for s in store.units.list("segment", with_text=False) if not s["attrs"].get("interviewer")]
+            uncoded = [s for s in turns if not [a for a in visible_annotations(store, s["id"], coder, codebook=interviews)
+                                                if a["round"] == "main" and a["coder"] == coder]]
+            assert len(uncoded) >= 4, coder
+        # one open disagreement per workflow: papers (a screening conflict), interviews and defects
+        conflicts = [u for u, v in screening.verdicts(store, "ta").items() if v.status == "conflict"]
+        assert conflicts
+        for cb_id in (interviews, defects):
+            open_ones = [r for f in report_fields(store, cb_id)
+                         for r in disagreements(store, cb_id, f).rows if r["final"] is None]
+            assert open_ones, cb_id

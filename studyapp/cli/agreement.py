@@ -28,14 +28,18 @@ from studyapp.store import Store
 @click.option("--spans", is_flag=True, help="Also agreement on the quote spans: Krippendorff's unitizing alpha "
               "(u-alpha, |u-alpha, cu-alpha) per field and code, per round (docs/unitizing.md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--as", "viewer", metavar="CODER",
+              help="Report what CODER may see: a coder who is not a lead sees only rounds open for reconciliation.")
 @reports_errors
-def agreement_cmd(folder, codebook_id, rounds, coders, fmt, n_boot, seed, spans, output) -> None:
+def agreement_cmd(folder, codebook_id, rounds, coders, fmt, n_boot, seed, spans, output, viewer) -> None:
     """Agreement of every coded field of the study in FOLDER: percent agreement, kappa, Krippendorff's
     alpha with a bootstrap CI, Gwet's AC1, interpretation bands, one row per field, tree level and round;
     with --spans also unitizing alpha on the quote spans per field and code."""
     with Store.open(folder) as store:
+        if viewer is not None and store.coders.get(viewer) is None:
+            raise NotFound(f"no coder named {viewer!r}")
         text = render(store, fmt, codebook_id, rounds=list(rounds) or None, coders=list(coders) or None,
-                      n_boot=n_boot, seed=seed, spans=spans)
+                      n_boot=n_boot, seed=seed, spans=spans, viewer=viewer)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}")

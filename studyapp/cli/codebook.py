@@ -8,6 +8,7 @@ import click
 
 from studyapp.cli.app import by_option, main, reports_errors
 from studyapp.domain.codebook_yaml import validate_files
+from studyapp.services.coding import rounds
 from studyapp.services.coding.codebooks import add_codebook, list_codebooks
 from studyapp.store import Store
 
@@ -60,3 +61,50 @@ def list_cmd(folder: str) -> None:
         for cb in list_codebooks(store):
             n = len(store.codebooks.versions(cb.id))
             click.echo(f"{cb.id}\tv{cb.version}\t{cb.kind}\t{n} stored version(s)\t{cb.title}")
+
+
+@main.group("round")
+def round_group() -> None:
+    """Coding rounds: which codebooks each serves, and each codebook's active round."""
+
+
+@round_group.command("add")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("round_id", metavar="ROUND")
+@click.option("--label", help="What the round is called (default: ROUND).")
+@click.option("--codebook", help="The codebook the round serves (an existing round is attached to it).")
+@click.option("--active", is_flag=True, help="Make it the codebook's active round (needs --codebook).")
+@by_option
+@reports_errors
+def round_add_cmd(folder: str, round_id: str, label: str | None, codebook: str | None, active: bool,
+                  actor: str) -> None:
+    """Add ROUND to the study in FOLDER, or attach it to --codebook."""
+    with Store.open(folder) as store:
+        rounds.add_round(store, round_id, label, codebook=codebook, active=active, actor=actor)
+        served = ", ".join(store.rounds.codebooks_of(round_id)) or "no codebook yet"
+    click.echo(f"round {round_id}: serves {served}" + (f"; active round of {codebook}" if active else ""))
+
+
+@round_group.command("active")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("codebook")
+@click.argument("round_id", metavar="ROUND")
+@by_option
+@reports_errors
+def round_active_cmd(folder: str, codebook: str, round_id: str, actor: str) -> None:
+    """Make ROUND the active round of CODEBOOK: its coding views open on it."""
+    with Store.open(folder) as store:
+        rounds.set_active_round(store, codebook, round_id, actor=actor)
+    click.echo(f"{codebook}: active round {round_id}")
+
+
+@round_group.command("list")
+@click.argument("folder", type=click.Path(file_okay=False))
+@reports_errors
+def round_list_cmd(folder: str) -> None:
+    """The rounds of the study in FOLDER, the codebooks each serves, and each codebook's active round."""
+    with Store.open(folder) as store:
+        for r in rounds.rounds_table(store):
+            click.echo(f"{r['round']}\t{r['label']}\t{r['codebooks']}\treconciliation {r['reconciliation']}")
+        for c in rounds.rounds_overview(store):
+            click.echo(f"{c['codebook']}: active round {c['active'] or '-'} (rounds: {', '.join(c['rounds']) or '-'})")

@@ -60,7 +60,7 @@ def import_defects_cmd(folder: str, files: tuple[str, ...], columns: tuple[str, 
 @click.option("--coder", required=True, help="Whose labels these are (an existing coder).")
 @click.option("--codebook", required=True, help="The codebook id the labels belong to.")
 @click.option("--key", help="The column that names the unit: unit key, issue URL, owner/repo#N or issue number.")
-@click.option("--round", "round_", help="The round to file the labels under (created if needed; default main).")
+@click.option("--round", "round_", help="The round to file the labels under (created if needed; default: the codebook's active round).")
 @click.option("--add-unknown", is_flag=True, help="Add values that match no code as codes of a new codebook version.")
 @click.option("--map", "map_file", type=click.Path(exists=True, dir_okay=False),
               help="A reviewed mapping file (YAML: columns -> fields, spellings -> codes).")

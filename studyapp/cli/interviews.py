@@ -239,13 +239,14 @@ def _segment_id(store: Store, key: str) -> int:
 @click.option("--code", "codes", multiple=True, required=True, metavar="FIELD:CODE", help="Repeatable.")
 @click.option("--start", type=int, help="Quote span start (characters into the segment text).")
 @click.option("--end", type=int, help="Quote span end (exclusive).")
-@click.option("--round", "round_id", default=DEFAULT_ROUND, show_default=True)
+@click.option("--round", "round_id", help="The round (default: the codebook's active round).")
 @click.option("--remove", is_flag=True, help="Take the codes off the segment instead.")
 @reports_errors
 def tag_cmd(folder, segment, coder, codebook, codes, start, end, round_id, remove) -> None:
     """Tag SEGMENT (<transcript>:<turn>) with codes, or mark a quote span in it with --start/--end."""
     with Store.open(folder) as store:
         sid = _segment_id(store, segment)
+        round_id = round_id or store.rounds.active(codebook) or DEFAULT_ROUND
         if start is not None or end is not None:
             if remove or start is None or end is None:
                 raise click.UsageError("a span needs both --start and --end (and no --remove)")
@@ -278,16 +279,18 @@ def spans_cmd(folder, coder, fmt) -> None:
 @click.option("--segment", help="Memo on this segment (<transcript>:<turn>).")
 @click.option("--code", help="Memo on this code (FIELD:CODE), with --codebook.")
 @click.option("--codebook")
+@click.option("--round", "round_id", help="The round the memo is written in (default: the codebook's active round).")
 @reports_errors
-def memo_cmd(folder, text, coder, segment, code, codebook) -> None:
-    """Write a memo on a segment or on a code."""
+def memo_cmd(folder, text, coder, segment, code, codebook, round_id) -> None:
+    """Write a memo on a segment or on a code; other coders read it once its round's reconciliation is open."""
     if bool(segment) == bool(code) or (code and not codebook):
         raise click.UsageError("give either --segment, or --code with --codebook")
     with Store.open(folder) as store:
         if segment:
-            mid = spans.add_segment_memo(store, _segment_id(store, segment), coder, text)
+            mid = spans.add_segment_memo(store, _segment_id(store, segment), coder, text, codebook=codebook,
+                                         round=round_id)
         else:
-            mid = spans.add_code_memo(store, codebook, code, coder, text)
+            mid = spans.add_code_memo(store, codebook, code, coder, text, round=round_id)
     click.echo(f"memo {mid}")
 
 

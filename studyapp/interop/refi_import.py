@@ -33,6 +33,7 @@ from studyapp.interop.refi_read import read_codebook_file
 from studyapp.services.coding.codebooks import store_codebook
 from studyapp.services.coding.coding import CodingRow, code_many
 from studyapp.store import Store
+from studyapp.store.rounds import DEFAULT_ROUND
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,9 @@ def _write(store: Store, plan: Plan, actor: str | None) -> RefiImport:
             unit = None if mp.transcript is None else (
                 ids[mp.transcript][0] if mp.segment is None else ids[mp.transcript][1][mp.segment])
             memo_ids.append(store.memos.add(text=mp.text, coder=mp.coder, target_kind=mp.kind, unit_id=unit,
-                                            codebook=mp.codebook, code=mp.code))
+                                            codebook=mp.codebook, code=mp.code,
+                                            round=(store.rounds.active(mp.codebook) if mp.codebook else None)
+                                            or (DEFAULT_ROUND if store.rounds.get(DEFAULT_ROUND) else None)))
         n_sets, kept = write_identity(store, plan, [t for t, _ in ids], span_ids, memo_ids, imp, actor)
         plan.warnings += kept
         n_segments = sum(len(t.segments) for t in plan.transcripts)

@@ -189,11 +189,7 @@ def _from_zip(label: str, source) -> Package:
     with zf:
         check_zip(zf, label, _limits())
         budget = ReadBudget(MAX_READ_BYTES, label, "project bytes")
-        qde = [i for i in zf.infolist() if PurePosixPath(i.filename).name.casefold() == PROJECT_MEMBER
-               and not i.is_dir()]
-        if not qde:
-            raise InvalidInput("the archive holds no project.qde, so it is not a REFI-QDA project", path=label)
-        top = min(qde, key=lambda i: i.filename.count("/"))
+        top = _project_member(zf, label)
         budget.take(top.file_size, top.filename)
         data = _read_member(zf, top, label)
         reader = _zip_reader(zf, label, budget)
@@ -201,6 +197,25 @@ def _from_zip(label: str, source) -> Package:
         read = (lambda n: reader(prefix + n) or reader(n)) if prefix else reader
         where = f"{label} ({top.filename})"
         return Package(label, where, refi_read.parse_project(data, where, read), data, _meta(zf, label))
+
+
+def _project_member(zf: zipfile.ZipFile, label: str) -> zipfile.ZipInfo:
+    """The archive's project file: `project.qde` as the standard names it (the shallowest, when a
+    tool nests it in a folder), else the one `.qde` ATLAS.ti writes under the project's own name
+    (`Interviews.qde`). Several `.qde` files and no `project.qde` is ambiguous and refused."""
+    files = [i for i in zf.infolist() if not i.is_dir()]
+    named = [i for i in files if PurePosixPath(i.filename).name.casefold() == PROJECT_MEMBER]
+    if named:
+        return min(named, key=lambda i: i.filename.count("/"))
+    qde = [i for i in files if PurePosixPath(i.filename).suffix.casefold() == ".qde"]
+    if not qde:
+        raise InvalidInput("the archive holds no project.qde, so it is not a REFI-QDA project", path=label)
+    depth = min(i.filename.count("/") for i in qde)
+    top = [i for i in qde if i.filename.count("/") == depth]
+    if len(top) > 1:
+        raise InvalidInput("the archive holds several project files and no project.qde: "
+                           + ", ".join(sorted(i.filename for i in top)[:5]), path=label)
+    return top[0]
 
 
 def _from_qde(label: str, data: bytes, read: Callable[[str], str | None]) -> Package:

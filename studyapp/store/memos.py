@@ -11,15 +11,17 @@ class Memos:
         self.store = store
 
     def add(self, *, text: str, coder: str | None, target_kind: str = "unit", unit_id: int | None = None,
-            codebook: str | None = None, code: str | None = None) -> int:
+            codebook: str | None = None, code: str | None = None, round: str | None = None) -> int:
+        """A memo; `round` is the round it was written in (who may read it follows that round)."""
         ts = now()
         with self.store.transaction():
             cur = self.store.conn.execute(
-                "INSERT INTO memos (target_kind, unit_id, codebook, code, coder, text, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (target_kind, unit_id, codebook, code, coder, text, ts, ts))
+                "INSERT INTO memos (target_kind, unit_id, codebook, code, coder, text, created_at, updated_at, round)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (target_kind, unit_id, codebook, code, coder, text, ts, ts, round))
             mid = int(cur.lastrowid)
             self.store.history.log("memo.add", actor=coder, unit_id=unit_id, codebook=codebook, coder=coder,
-                                   new=text, detail={"memo": mid, "target": target_kind, "code": code}, at=ts)
+                                   round=round, new=text, detail={"memo": mid, "target": target_kind, "code": code}, at=ts)
         return mid
 
     def edit(self, memo_id: int, text: str, *, actor: str | None = None) -> None:
@@ -28,7 +30,8 @@ class Memos:
             raise NotFound(f"no memo {memo_id}")
         with self.store.transaction():
             self.store.conn.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?", (text, now(), memo_id))
-            self.store.history.log("memo.edit", actor=actor, unit_id=old[0]["unit_id"], old=old[0]["text"],
+            self.store.history.log("memo.edit", actor=actor, unit_id=old[0]["unit_id"], coder=old[0]["coder"],
+                                   round=old[0].get("round"), old=old[0]["text"],
                                    new=text, detail={"memo": memo_id})
 
     def for_unit(self, unit_id: int) -> list[dict]:

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator
 import streamlit as st
 
 from studyapp.domain.roles import Role
+from studyapp.render.safe_text import plain_line
 from studyapp.store import Store  # also the type the pages annotate with; only this module opens one
 
 STUDY_KEY = "app.study"
@@ -139,7 +140,7 @@ def sidebar() -> None:
         return
     with Store.open(path) as store:
         view = sidebar_view(store)
-    st.sidebar.markdown(f"**{view.title}**")
+    st.sidebar.markdown(f"**{plain_line(view.title)}**")
     if auth_enabled():
         _signed_in_sidebar(path, view)
         return

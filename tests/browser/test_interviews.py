@@ -93,3 +93,47 @@ def test_a_coder_tags_a_mouse_selection_and_sees_it_after_reload(interview_study
     assert page.locator(f"{TURN} .sa-chip").count() == 0
     page.screenshot(path=str(shots / "interviews-second-coder.png"), full_page=True)
     page.close()
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+def test_the_code_picker_adds_one_code_per_pick_and_its_list_leaves_tag_selection_free(
+        interview_study, serve, browser, shots):
+    """Issue 14 #6: typing "licen" offered "Select 7 matches" first (a fuzzy match over whole paths) and
+    the open list covered "Tag selection". Now: the two License codes, told apart, and nothing else."""
+    url = serve(interview_study)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/interviews?t=interview-03")
+    page.locator(f"{TURN} .sa-text").wait_for(timeout=30_000)
+    settle(page)
+    _drag_over(page, QUOTE)
+    page.get_by_text("Selected text").wait_for(timeout=15_000)
+    settle(page)
+    picker = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Codes for this quote")
+    picker.locator("input").click()
+    page.keyboard.type("licen")
+    page.get_by_role("option").first.wait_for(timeout=15_000)
+    page.wait_for_timeout(300)
+    options = page.get_by_role("option").all_inner_texts()
+    page.screenshot(path=str(shots / "interviews-picker-open.png"), full_page=True)
+    assert options == ["Portability › License", "Model selection factors › License"], options
+    listbox = page.get_by_role("listbox").bounding_box()
+    # The open list hides the rest of the page from roles: find the button by its text.
+    button = page.locator("button").filter(has_text="Tag selection").bounding_box()
+    assert not _overlap(listbox, button), (listbox, button)
+    page.keyboard.press("Enter")  # picks the first match only
+    page.keyboard.press("Escape")
+    blur(page)
+    assert picker.locator('[data-baseweb="tag"], [data-testid="stMultiSelectTag"]').count() == 1 \
+        or picker.inner_text().count("License") == 1
+    with Store.open(interview_study) as store:
+        assert store.transcripts.count_spans() == 0, "nothing is saved before Tag selection"
+    page.get_by_role("button", name="Tag selection").click()
+    page.get_by_text("saved with 1 code").wait_for(timeout=15_000)
+    with Store.open(interview_study) as store:
+        [span] = store.transcripts.spans()
+    assert span["codes"] == [["attributes", "license"]]
+    page.close()

@@ -119,3 +119,33 @@ def test_atlas_ti_code_group_goes_in_and_out(tmp_path):
     again = import_qdc(store, out, actor="lea", codebook=cid)
     assert not again.codebooks[0][2] and len(store.sets.list()) == 1 and store.sets.members(group["id"]) == \
         store.sets.code_groups(cid)[0]["members"]
+
+
+def _renamed(src: Path, out: Path, names: list[str]) -> Path:
+    """`src` with its project.qde stored under each of `names` (ATLAS.ti 26 names it after the project)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "project.qde":
+                for name in names:
+                    zout.writestr(name, data)
+            else:
+                zout.writestr(info, data)
+    return out
+
+
+def test_a_project_file_named_after_the_project_imports_as_project_qde_does(nvivo_trip, tmp_path):
+    _, original, _, _ = nvivo_trip
+    renamed = _renamed(NVIVO, tmp_path / "atlas-style.qdpx", ["OLTAS 0517.qde"])
+    r = import_qdpx(new_study(tmp_path / "study"), renamed, actor="lea")
+    assert (r.transcripts, r.segments, r.spans, r.coders) == (original.transcripts, original.segments, original.spans,
+                                                              original.coders)
+    assert r.spans == 303
+
+
+def test_several_project_files_and_no_project_qde_are_refused_by_name(tmp_path):
+    from studyapp.errors import InvalidInput
+
+    two = _renamed(NVIVO, tmp_path / "two.qdpx", ["a.qde", "b.qde"])
+    with pytest.raises(InvalidInput, match="several project files and no project.qde: a.qde, b.qde"):
+        import_qdpx(new_study(tmp_path / "study"), two, actor="lea")

@@ -68,7 +68,8 @@ def test_code_references(istudy):
     with pytest.raises(UnknownCode, match="several fields"):
         resolve_code(cb, "license")
     choices = {c.ref: c for c in code_choices(cb)}
-    assert choices["attributes:dataset-details"].label == "PTM attributes wanted › Provenance › Dataset details"
+    assert choices["attributes:dataset-details"].path == "PTM attributes wanted › Provenance › Dataset details"
+    assert choices["attributes:dataset-details"].label == "Dataset details"
     assert choices["challenges:discrepancies"].color == "#ff9da7"
     assert "memo:" not in " ".join(choices)
 

@@ -53,7 +53,7 @@ def crowded(study):
         study.coders.add(f"w{i}")
     study.units.add_many([{"kind": "defect", "key": f"X{i}", "title": f"extra {i}"} for i in range(250)])
     for r in range(-(-WRITES // study.units.count("defect"))):
-        study.rounds.ensure(f"r{r}")
+        study.rounds.ensure(f"r{r}", codebook="tiny")  # the rounds of the codebook the writers code
     return study
 
 

@@ -182,11 +182,11 @@ def test_as_coder_hides_other_values_until_reconciliation(coded):
         text = before.output
         assert "chen-secret-note" not in text and "chen-only-reading" not in text and '"train"' not in text
         rows = json.loads(text)
-        chen = [x for x in rows if x["coder"] == "chen" and x["action"].startswith("annotation.")]
-        assert len(chen) == 3 and all(x["hidden"] and x["new_text"] == HIDDEN and x["note"] is None for x in chen)
+        # not even chen's rows: which unit another coder changed, and when, is blind too (issue 17 M1)
+        assert not [x for x in rows if x["coder"] == "chen" and x["action"].startswith("annotation.")]
         assert any(x["coder"] == "bob" and x["new"] == "env" and not x["hidden"] for x in rows)
         table = cli("history", folder, *args, "--as", "bob").output
-        assert "chen-secret-note" not in table and HIDDEN in table
+        assert "chen-secret-note" not in table and HIDDEN not in table and "coder chen, round main" not in table
     assert "chen-secret-note" in cli("history", folder, "--as", "lea").output  # a lead sees all
     open_reconciliation(coded, "main", actor="lea")
     after = cli("history", folder, "--unit", "defect:D1", "--as", "bob", "--format", "json").output
@@ -204,17 +204,17 @@ def test_history_expander_on_the_defects_page(coded, monkeypatch):
     def trail():
         at = open_page(sign_in("bob", "bob-password"), "defects")
         [exp] = [e for e in at.expander if e.label.startswith("History (")]
-        assert exp.label == "History (4 changes)"
-        return exp.dataframe[0].value, " ".join(c.value for c in exp.caption)
+        return exp.label, exp.dataframe[0].value, " ".join(c.value for c in exp.caption)
 
-    df, notes = trail()
+    label, df, notes = trail()
+    assert label == "History (1 change)"  # chen's three changes are not even listed before reconciliation
     assert list(df.columns) == ["when", "who", "action", "what", "old", "new", "note"]
-    assert list(df["who"]) == ["chen", "chen", "chen", "bob"] and df["new"].iloc[-1] == "env"
-    assert set(df["new"].iloc[:3]) == {HIDDEN} and "chen-secret" not in df.to_csv()
-    assert "hidden until a lead opens reconciliation" in notes and "Nothing is edited or deleted" in notes
+    assert list(df["who"]) == ["bob"] and df["new"].iloc[-1] == "env"
+    assert "chen" not in df.to_csv()
+    assert "once a lead opens reconciliation" in notes and "Nothing is edited or deleted" in notes
     open_reconciliation(coded, "main", actor="lea")
-    df, _ = trail()
-    assert df["new"].iloc[0] == "chen-secret-note, revised" and df["note"].iloc[2] == "chen-only-reading"
+    label, df, _ = trail()
+    assert label == "History (4 changes)" and df["new"].iloc[0] == "chen-secret-note, revised" and df["note"].iloc[2] == "chen-only-reading"
 
 
 def test_history_expander_on_the_interviews_page(ui_study, monkeypatch):

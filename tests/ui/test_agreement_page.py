@@ -29,7 +29,7 @@ def _open(coder: str):
 
 
 def test_overview_and_field_statistics(agree_study):
-    at = _open("bob")
+    at = _open("lea")
     overview = _frame(at, "alpha 95% CI")
     stage = overview[overview["label"] == "DL stage"].iloc[0]
     assert stage["n_units"] == 11 and stage["n_coders"] == 2  # D1 plus the ten A units
@@ -37,8 +37,22 @@ def test_overview_and_field_statistics(agree_study):
     stats = _frame(at, "statistic").set_index("statistic")
     assert "Krippendorff's alpha" in stats.index and stats.loc["Percent agreement", "value"] == pytest.approx(9 / 11)
     assert "Landis & Koch (1977)" in stats.loc["Cohen's kappa", "interpretation"]
-    text = " ".join(c.value for c in at.caption)
-    assert "Confusion matrices are shown to leads" in text  # bob is a coder and round main is blind
+
+
+def test_a_coder_gets_no_statistics_of_a_blind_round(agree_study):
+    """Issue 17 M1: statistics over another coder's values in a round still blind would give them away."""
+    from studyapp.services.coding.coding import open_reconciliation
+
+    at = _open("bob")
+    assert not [d for d in at.dataframe if "alpha 95% CI" in d.value.columns]
+    assert "round main of tiny left out: reconciliation not open yet" in " ".join(c.value for c in at.caption)
+    at.radio(key="agreement.view").set_value("Field").run()
+    assert not [d for d in at.dataframe if "statistic" in d.value.columns]
+    assert "round main left out: reconciliation not open yet" in " ".join(c.value for c in at.caption)
+    open_reconciliation(agree_study, "main", actor="lea")
+    at = _open("bob")
+    at.radio(key="agreement.view").set_value("Field").run()
+    assert _frame(at, "statistic").set_index("statistic").loc["Percent agreement", "value"] == pytest.approx(9 / 11)
 
 
 def test_lead_opens_reconciliation_and_adjudicates(agree_study):

@@ -160,13 +160,16 @@ def test_the_coding_panel_carries_the_coders_own_values_of_the_turn(demo):
 def test_coding_view_selections_fall_back_as_the_widgets_do(demo):
     v = coding_view(demo, "bob")
     keys = v.transcripts
-    assert v.transcript_id == next(iter(keys)) and v.round == demo.rounds.list()[-1]["id"]
+    # the codebook's active round, not the newest round of the study (issue 14 #1: that was screening-ft)
+    assert v.transcript_id == next(iter(keys)) and v.round == demo.rounds.active(v.codebook.id) == "main"
+    assert v.rounds == ["pilot", "main"]
     last = list(keys)[-1]
     assert coding_view(demo, "bob", transcript_key=keys[last]).transcript_id == last  # ?t=KEY
     assert coding_view(demo, "bob", 10 ** 6, transcript_key=keys[last]).transcript_id == last
     assert coding_view(demo, "bob", last, transcript_key=keys[next(iter(keys))]).transcript_id == last
     v = coding_view(demo, "bob", round="no-such-round", segment_id=-1)
-    assert v.round == demo.rounds.list()[-1]["id"] and v.segment_id == v.segments[0]["id"]
+    assert v.round == "main" and v.segment_id == v.segments[0]["id"]
+    assert coding_view(demo, "bob", round="screening-ft").round == "main"  # another codebook's round: not offered
     assert coding_view(demo, None).panel is None
 
 
@@ -187,7 +190,8 @@ def test_a_coders_labelling_view_is_blind_until_reconciliation(demo):
 def test_labelling_view_filters_and_falls_back(demo):
     cb = next(b for b in defect_codebooks(demo) if b.id == DEFECTS)
     v = labelling_view(demo, cb, "bob", round="gone", unit_id=-1, query="")
-    assert v.round == demo.rounds.list()[-1]["id"] and v.unit_id == v.units[0]["id"]
+    assert v.round == "main" and v.unit_id == v.units[0]["id"]
+    assert v.rounds == ["pilot", "calibration", "main"]
     key = v.units[5]["key"]
     v = labelling_view(demo, cb, "bob", round="main", query=key.upper())
     assert [u["key"] for u in v.shown] == [key] and v.unit_id == v.shown[0]["id"]
@@ -259,13 +263,15 @@ def test_records_view_filters_like_the_page(demo):
 
 
 def test_field_view_shows_pair_details_to_a_lead_or_in_open_rounds(demo):
+    # a coder gets no statistics of a round still blind (issue 17 M1): main is not even offered
     v = field_view(demo, "bob", DEFECTS, field="dl_stage", rounds=["main"])
-    assert v.field_id == "dl_stage" and v.coders == ["bob", "chen"] and v.agreement is not None
-    assert v.details_visible is False
-    assert field_view(demo, "alice", DEFECTS, field="dl_stage", rounds=["main"]).details_visible is True
+    assert v.field_id == "dl_stage" and v.rounds == [] and v.agreement is None and "main" not in v.round_options
+    assert "round main left out: reconciliation not open yet" in v.left_out
+    lead = field_view(demo, "alice", DEFECTS, field="dl_stage", rounds=["main"])
+    assert lead.coders == ["bob", "chen"] and lead.agreement is not None and lead.details_visible is True
     assert field_view(demo, "bob", DEFECTS, field="dl_stage", rounds=["pilot"]).details_visible is True
     default = field_view(demo, "bob", DEFECTS, field="dl_stage")
-    assert default.rounds == default.round_options[-1:]  # nothing chosen yet: the newest round
+    assert default.rounds == default.round_options[-1:]  # nothing chosen yet: the newest round bob may see
     cleared = field_view(demo, "bob", DEFECTS, field="dl_stage", rounds=[], coders=["bob"])
     assert cleared.rounds == [] and cleared.coders == ["bob"] and cleared.agreement is None
     assert field_view(demo, "bob", DEFECTS, field="no-such-field").field_id == next(iter(default.fields))

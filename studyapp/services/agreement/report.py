@@ -14,7 +14,7 @@ import io
 import json
 from typing import Sequence
 
-from studyapp.domain import spreadsheet_safe
+from studyapp.domain import roles, spreadsheet_safe
 from studyapp.errors import StudyError
 from studyapp.render import tables
 from studyapp.services.agreement import span_report
@@ -39,14 +39,47 @@ _ALIGN = "llll" + "r" * 7 + "ll"
 
 
 def report_rows(store: Store, codebook_id: str | None = None, *, rounds: Sequence[str] | None = None,
-                coders: Sequence[str] | None = None, n_boot: int = 1000, seed: int = 0) -> list[FieldAgreement]:
-    """Agreement of every coded field (and tree level) of one or all codebooks, one entry per round."""
+                coders: Sequence[str] | None = None, n_boot: int = 1000, seed: int = 0,
+                viewer: str | None = None, left_out: list[str] | None = None) -> list[FieldAgreement]:
+    """Agreement of every coded field (and tree level) of one or all codebooks, one entry per round,
+    as `shown_rows` keeps them (what it leaves out is appended to `left_out` when given)."""
     ids = [codebook_id] if codebook_id else [c.id for c in list_codebooks(store)]
     out: list[FieldAgreement] = []
     for cb in ids:
         for field_id in report_fields(store, cb):
             out += field_rows(store, cb, field_id, rounds=rounds, coders=coders, n_boot=n_boot, seed=seed)
-    return out
+    kept, left = shown_rows(store, out, viewer)
+    if left_out is not None:
+        left_out += left
+    return kept
+
+
+def shown_rows(store: Store, rows: list[FieldAgreement], viewer: str | None = None
+               ) -> tuple[list[FieldAgreement], list[str]]:
+    """The rows a report shows, and what it leaves out, e.g. "round screening-ft left out: 1 coder":
+    a round with fewer than two coders of a field has no agreement to report (its rows would all be
+    undefined), and a coder who is not a lead sees statistics over other coders' values only for
+    rounds open for reconciliation (`roles.sees_all`)."""
+    opened = None if roles.sees_all(store, viewer) else {r["id"] for r in store.rounds.list()
+                                                         if r["reconciliation_open"]}
+    kept: list[FieldAgreement] = []
+    why: dict[tuple, dict] = {}
+    for fa in rows:
+        rnd = fa.rounds[0] if fa.rounds and len(fa.rounds) == 1 else None
+        if opened is not None and (rnd is None or rnd not in opened):
+            reason = "reconciliation not open yet"
+        elif fa.summary.n_coders < 2:
+            reason = f"{fa.summary.n_coders} coder" + ("" if fa.summary.n_coders == 1 else "s")
+        else:
+            kept.append(fa)
+            continue
+        why.setdefault((fa.codebook, rnd or "all", reason), {}).setdefault(fa.name, None)
+    has_rows = {(fa.codebook, fa.rounds[0] if fa.rounds else "all") for fa in kept}
+    out = []
+    for (cb, rnd, reason), fields in why.items():
+        what = f"round {rnd}" if (cb, rnd) not in has_rows else f"round {rnd} ({', '.join(fields)})"
+        out.append(f"{what} of {cb} left out: {reason}")
+    return kept, out
 
 
 def report_fields(store: Store, codebook_id: str) -> list[str]:
@@ -74,12 +107,14 @@ def render(store: Store, fmt: str = "markdown", codebook_id: str | None = None, 
     per field and code beside it (`services.agreement.span_report`, blind for `viewer`)."""
     if fmt not in FORMATS:
         raise StudyError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
-    rows = report_rows(store, codebook_id, **kwargs)
+    left: list[str] = []
+    rows = report_rows(store, codebook_id, left_out=left, viewer=viewer, **kwargs)
     if not rows:
-        raise StudyError("nothing to report: no field has codings" + (f" in codebook {codebook_id!r}"
-                                                                      if codebook_id else ""))
+        raise StudyError("nothing to report: no field has codings by two or more coders"
+                         + (f" in codebook {codebook_id!r}" if codebook_id else "")
+                         + (f" ({'; '.join(left)})" if left else ""))
     text = {"markdown": to_markdown, "latex": to_latex, "csv": to_csv, "html": to_html,
-            "json": to_json}[fmt](rows, title=store.title)
+            "json": to_json}[fmt](rows, title=store.title, notes=left)
     if not spans:
         return text
     span_rows = span_agreement(store, codebook_id, viewer=viewer, rounds=kwargs.get("rounds"),
@@ -115,17 +150,17 @@ def frame(rows: list[FieldAgreement]):
     return pd.DataFrame(_table(rows), columns=[h for _, h in COLUMNS])
 
 
-def to_markdown(rows: list[FieldAgreement], title: str = "") -> str:
-    return f"# Agreement: {title}\n\n" + tables.to_markdown(frame(rows), notes=[SOURCES], align=_ALIGN)
+def to_markdown(rows: list[FieldAgreement], title: str = "", notes: Sequence[str] = ()) -> str:
+    return f"# Agreement: {title}\n\n" + tables.to_markdown(frame(rows), notes=[SOURCES, *notes], align=_ALIGN)
 
 
-def to_latex(rows: list[FieldAgreement], title: str = "") -> str:
+def to_latex(rows: list[FieldAgreement], title: str = "", notes: Sequence[str] = ()) -> str:
     keep = [h for k, h in COLUMNS if k not in ("codebook", "undefined_reason")]
-    return tables.to_latex(frame(rows)[keep], caption=f"Inter-rater agreement: {title}", notes=[SOURCES],
+    return tables.to_latex(frame(rows)[keep], caption=f"Inter-rater agreement: {title}", notes=[SOURCES, *notes],
                            align="lll" + "r" * (len(keep) - 4) + "l")
 
 
-def to_csv(rows: list[FieldAgreement], title: str = "") -> str:
+def to_csv(rows: list[FieldAgreement], title: str = "", notes: Sequence[str] = ()) -> str:
     buf = io.StringIO()
     w = spreadsheet_safe.writer(buf, lineterminator="\n")
     w.writerow([k for k, _ in COLUMNS])
@@ -136,8 +171,8 @@ def to_csv(rows: list[FieldAgreement], title: str = "") -> str:
     return buf.getvalue()
 
 
-def to_json(rows: list[FieldAgreement], title: str = "") -> str:
-    doc = {"study": title, "notes": SOURCES, "rows": []}
+def to_json(rows: list[FieldAgreement], title: str = "", notes: Sequence[str] = ()) -> str:
+    doc = {"study": title, "notes": SOURCES, "left_out": list(notes), "rows": []}
     for fa in rows:
         doc["rows"].append({**fa.headline(), "statistics": {k: s.to_dict() for k, s in fa.summary.stats.items()}})
     return json.dumps(doc, indent=2, default=float)
@@ -167,7 +202,7 @@ def alpha_chart(rows: list[FieldAgreement]):
     return (bars + points + rules).properties(width=420)
 
 
-def to_html(rows: list[FieldAgreement], title: str = "") -> str:
+def to_html(rows: list[FieldAgreement], title: str = "", notes: Sequence[str] = ()) -> str:
     from studyapp.render.charts import to_svg
 
     svg = to_svg(alpha_chart(rows))
@@ -177,4 +212,4 @@ def to_html(rows: list[FieldAgreement], title: str = "") -> str:
             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
             "td,th{border-bottom:1px solid #ccc;padding:4px 8px;text-align:left}</style></head><body>"
             f"<h1>Agreement: {html.escape(title)}</h1><table><thead><tr>{head}</tr></thead><tbody>{body}"
-            f"</tbody></table><p>{html.escape(SOURCES)}</p><h2>Alpha with 95% interval</h2>{svg}</body></html>")
+            f"</tbody></table><p>{html.escape(SOURCES)}</p>{''.join(f'<p>{html.escape(n)}</p>' for n in notes)}<h2>Alpha with 95% interval</h2>{svg}</body></html>")

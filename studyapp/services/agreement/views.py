@@ -29,6 +29,7 @@ from studyapp.services.agreement.adjudication import Disagreements, disagreement
 from studyapp.services.agreement.fields import FieldAgreement
 from studyapp.services.agreement.spans import SpanAgreement
 from studyapp.services.coding.codebooks import get_codebook
+from studyapp.services.coding.rounds import two_coder_rounds
 from studyapp.store import Store
 
 LEAF = "leaf codes"
@@ -59,8 +60,11 @@ def field_signature(store: Store, codebook: str, field_id: str) -> tuple:
     return ("field", codebook, field_id, version, store.history.field_counter(codebook, field_id), rounds)
 
 
-def _rows(store: Store, codebook: str, field_rows: Callable[..., list]) -> list[FieldAgreement]:
-    return [fa for fid in report.report_fields(store, codebook) for fa in field_rows(store, codebook, fid)]
+def _rows(store: Store, codebook: str, field_rows: Callable[..., list], viewer: str | None = None
+          ) -> tuple[list[FieldAgreement], list[str]]:
+    """The report rows the viewer may see (`report.shown_rows`) and what they leave out."""
+    return report.shown_rows(store, [fa for fid in report.report_fields(store, codebook)
+                                     for fa in field_rows(store, codebook, fid)], viewer)
 
 
 def _used_fields(store: Store, codebook: str) -> list[tuple[Field, int]]:
@@ -78,16 +82,19 @@ class OverviewView:
     rows: list[FieldAgreement]
     table: pd.DataFrame
     chart: object | None
+    left_out: tuple[str, ...] = ()
 
 
-def overview_view(store: Store, codebook: str, *, field_rows: Callable[..., list] = report.field_rows) -> OverviewView:
-    rows = _rows(store, codebook, field_rows)
+def overview_view(store: Store, codebook: str, *, field_rows: Callable[..., list] = report.field_rows,
+                  viewer: str | None = None) -> OverviewView:
+    """`viewer` None is the folder's holder (sees all); a coder who is not a lead sees open rounds only."""
+    rows, left = _rows(store, codebook, field_rows, viewer)
     table = pd.DataFrame([fa.headline() for fa in rows])
     if table.empty:
-        return OverviewView(rows, table, None)
+        return OverviewView(rows, table, None, tuple(left))
     table["alpha 95% CI"] = table["alpha_ci95"].map(lambda c: f"[{c[0]:.3f}, {c[1]:.3f}]" if c else "")
     table["kappa"] = table.apply(lambda r: r["kappa"] if r["kappa_name"] else None, axis=1)
-    return OverviewView(rows, table[OVERVIEW_COLUMNS], report.alpha_chart(rows))
+    return OverviewView(rows, table[OVERVIEW_COLUMNS], report.alpha_chart(rows), tuple(left))
 
 
 @dataclass(frozen=True)
@@ -101,12 +108,12 @@ class ReportView:
 
 
 def report_view(store: Store, codebook: str, fmt: str, *,
-                field_rows: Callable[..., list] = report.field_rows,
+                field_rows: Callable[..., list] = report.field_rows, viewer: str | None = None,
                 span_rows: list[SpanAgreement] | None = None) -> ReportView:
     """With `span_rows` (the viewer's `spans_view(...).rows`), the quote spans' tables are in it too."""
-    rows = _rows(store, codebook, field_rows)
+    rows, left = _rows(store, codebook, field_rows, viewer)
     ext, mime = REPORT_MIME[fmt]
-    text = getattr(report, f"to_{fmt}")(rows, title=store.title) if rows else None
+    text = getattr(report, f"to_{fmt}")(rows, title=store.title, notes=left) if rows else None
     if text is not None and span_rows:
         text = span_report.combined(fmt, text, span_rows)
     return ReportView(rows, text, ext, mime)
@@ -153,6 +160,7 @@ class FieldView:
     agreement: FieldAgreement | None = None
     trend: pd.DataFrame | None = None
     details_visible: bool = False
+    left_out: tuple[str, ...] = ()
 
 
 def _multi(chosen: Sequence | None, options: list, default: list) -> list:
@@ -164,7 +172,10 @@ def field_view(store: Store, viewer: str | None, codebook: str, *, field: str | 
                field_agreement: Callable[..., FieldAgreement] = agreement.field_agreement,
                agreement_by_round: Callable[..., list] = agreement.agreement_by_round) -> FieldView:
     """Defaults as the widgets': the first field with codings, leaf codes, the newest round the
-    field was coded in, every coder of those rounds. `rounds`/`coders` None means "not chosen yet"."""
+    field was coded in by two or more coders, every coder of those rounds. `rounds`/`coders` None
+    means "not chosen yet". The rounds offered leave out one-coder rounds (no agreement to compute)
+    and, for a coder who is not a lead, rounds not open for reconciliation yet (statistics over other
+    coders' values would give them away); `left_out` says which and why."""
     fields = _used_fields(store, codebook)
     labels = {f.id: f.label for f, _ in fields}
     if not fields:
@@ -175,16 +186,21 @@ def field_view(store: Store, viewer: str | None, codebook: str, *, field: str | 
     pick = (level if level in levels else LEAF) if levels else None
     depth = None if pick in (None, LEAF) else int(pick.split()[1])
     used = store.annotations.rounds_of(codebook, fid)
-    order = [r["id"] for r in store.rounds.list() if r["id"] in used]
+    order, left = two_coder_rounds(store, codebook, fid, [r["id"] for r in store.rounds.list() if r["id"] in used])
+    if not roles.sees_all(store, viewer):
+        opened = {r["id"] for r in store.rounds.list() if r["reconciliation_open"]}
+        left += [f"round {r} left out: reconciliation not open yet" for r in order if r not in opened]
+        order = [r for r in order if r in opened]
     chosen_rounds = _multi(rounds, order, order[-1:])
     all_coders = store.annotations.coders_of(codebook, fid, chosen_rounds or None)
     chosen_coders = _multi(coders, all_coders, all_coders)
     base = dict(fields=labels, field_id=fid, levels=levels, level=pick, depth=depth, round_options=order,
-                rounds=chosen_rounds, coder_options=all_coders, coders=chosen_coders)
-    if len(chosen_coders) < 2:
+                rounds=chosen_rounds, coder_options=all_coders, coders=chosen_coders, left_out=tuple(left))
+    if len(chosen_coders) < 2 or not chosen_rounds:
         return FieldView(**base)
     fa = field_agreement(store, codebook, fid, rounds=chosen_rounds or None, coders=chosen_coders, depth=depth)
-    trend = agreement_by_round(store, codebook, fid, coders=chosen_coders, depth=depth, n_boot=0)
+    trend = [t for t in agreement_by_round(store, codebook, fid, coders=chosen_coders, depth=depth, n_boot=0)
+             if t.rounds and t.rounds[0] in order]
     df = None
     if len(trend) > 1:
         df = pd.DataFrame([{"round": t.rounds[0], "units": t.summary.n_pairable,

@@ -11,6 +11,7 @@ from studyapp.domain.codebook import Code, Codebook
 from studyapp.domain.codebook_yaml import load_codebook, parse_codebook
 from studyapp.domain.roles import lead_only
 from studyapp.store import Store
+from studyapp.store.rounds import DEFAULT_ROUND
 
 
 def add_codebook(store: Store, path: str | Path, *, actor: str | None = None) -> tuple[Codebook, int, bool]:
@@ -33,8 +34,12 @@ def store_codebook(store: Store, cb: Codebook, *, source: str, actor: str | None
     `Codebook.written()`. Callers check the role."""
     if not cb.text or not cb.hash:
         raise ValueError("store_codebook needs a parsed or written codebook (text and hash)")
-    return store.codebooks.add_version(codebook=cb.id, version=cb.version, hash=cb.hash, kind=cb.kind,
-                                       title=cb.title, yaml=cb.text, source_path=source, actor=actor)
+    with store.transaction():
+        out = store.codebooks.add_version(codebook=cb.id, version=cb.version, hash=cb.hash, kind=cb.kind,
+                                          title=cb.title, yaml=cb.text, source_path=source, actor=actor)
+        if not store.rounds.of_codebook(cb.id) and store.rounds.get(DEFAULT_ROUND):
+            store.rounds.attach(DEFAULT_ROUND, cb.id, actor=actor)  # a new codebook is coded in `main`
+    return out
 
 
 @functools.lru_cache(maxsize=64)

@@ -21,6 +21,7 @@ from studyapp.errors import (
 )
 from studyapp.paths import UNIT_KINDS_OF_CODEBOOK
 from studyapp.services.coding.codebooks import codebook_version
+from studyapp.services.coding.rounds import refusal
 from studyapp.store import Store
 from studyapp.store.rounds import DEFAULT_ROUND
 
@@ -52,9 +53,11 @@ def _check_parent(store: Store, cb: Codebook, field: Field, row: CodingRow, valu
         raise UnknownCode(f"{value!r} belongs under {top!r}, but {field.parent_field} is {parent_value!r}")
 
 
-def _prepare(store: Store, rows: Iterable[CodingRow]) -> list[dict]:
+def _prepare(store: Store, rows: Iterable[CodingRow]) -> tuple[list[dict], set[tuple[str, str]]]:
+    """The rows checked and encoded, and the (round, codebook) pairs to attach (free rounds taken)."""
     coders = set(store.coders.names())
-    rounds = {r["id"] for r in store.rounds.list()}
+    rounds = store.rounds.attachments()
+    take: set[tuple[str, str]] = set()
     books: dict[str, tuple[Codebook, int, dict]] = {}
     unit_kinds: dict[int, str] = {}
     out: list[dict] = []
@@ -69,6 +72,12 @@ def _prepare(store: Store, rows: Iterable[CodingRow]) -> list[dict]:
                 cb, vid = codebook_version(store, row.codebook)
                 books[row.codebook] = (cb, vid, {f.id: code_matcher(f) for f in cb.fields if f.codes})
             cb, vid, matchers = books[row.codebook]
+            owners = rounds[row.round]
+            if owners and cb.id not in owners:
+                raise refusal(cb.id, row.round, owners, store)
+            if not owners:
+                owners.add(cb.id)
+                take.add((row.round, cb.id))
             field = cb.require_field(row.field)
             if row.unit_id not in unit_kinds:
                 unit_kinds[row.unit_id] = store.units.require(row.unit_id)["kind"]
@@ -82,19 +91,25 @@ def _prepare(store: Store, rows: Iterable[CodingRow]) -> list[dict]:
         text, num = encode(field, value)
         out.append(dict(unit_id=row.unit_id, codebook=cb.id, field=field.id, coder=row.coder, round=row.round,
                         value=text, value_num=num, codebook_version=vid, note=row.note))
-    return out
+    return out, take
+
+
+def _write(store: Store, prepared: tuple[list[dict], set], actor: str | None) -> int:
+    rows, take = prepared
+    with store.transaction():
+        for round_id, codebook in sorted(take):
+            store.rounds.attach(round_id, codebook, actor=actor)
+        return store.annotations.set_many(rows, actor=actor)
 
 
 def code_unit(store: Store, row: CodingRow, *, actor: str | None = None) -> bool:
     """Validate and write one decision (None clears it); returns whether anything changed."""
-    prepared = _prepare(store, [row])
-    return store.annotations.set_many(prepared, actor=actor or row.coder) > 0
+    return _write(store, _prepare(store, [row]), actor or row.coder) > 0
 
 
 def code_many(store: Store, rows: Iterable[CodingRow], *, actor: str | None = None) -> int:
     """Validate every row first, then write all in one transaction; one bad row writes nothing."""
-    prepared = _prepare(store, rows)
-    return store.annotations.set_many(prepared, actor=actor)
+    return _write(store, _prepare(store, rows), actor)
 
 
 def can_see_others(store: Store, round_id: str) -> bool:

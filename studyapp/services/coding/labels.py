@@ -264,7 +264,7 @@ def import_labels(store: Store, path: str | Path, *, coder: str, codebook: str, 
     if unknown and not add_unknown:
         raise UnknownLabels(_unknown_message(unknown), sorted(unknown.values(), key=lambda u: u["field"]),
                             path=sheet.path)
-    round_id = round or DEFAULT_ROUND
+    round_id = round or store.rounds.active(cb.id) or DEFAULT_ROUND  # the codebook's active round
     added: dict[str, list[str]] = {}
     with store.transaction():
         if unknown:

@@ -19,6 +19,7 @@ from studyapp.domain.codebook import Codebook
 from studyapp.errors import StudyError
 from studyapp.readers.defects.markdown import issue_blocks
 from studyapp.services.coding.coding import visible_annotations
+from studyapp.services.coding.rounds import pick_round
 from studyapp.services.defects import analysis, workflow
 from studyapp.services.defects import crosstab as crosstab_service
 from studyapp.services.defects.analysis import Source
@@ -68,13 +69,14 @@ class LabellingView:
 
 def labelling_view(store: Store, cb: Codebook, coder: str, *, round: str | None = None, unit_id: int | None = None,
                    query: str = "") -> LabellingView:
-    """`round` the round chosen (else the newest), `unit_id` the defect (else the first shown),
+    """`round` the round chosen (else the codebook's active round), `unit_id` the defect (else the first shown),
     `query` the filter on key and title (case-insensitive)."""
     units = store.units.list("defect", with_text=False)
     if not units:
         return LabellingView([])
-    rounds = [r["id"] for r in store.rounds.list()]
-    round_id = round if round in rounds else rounds[-1]
+    rounds, round_id = pick_round(store, cb.id, round)  # the codebook's rounds; its active one by default
+    if round_id is None:
+        return LabellingView(units, rounds, round_id, {}, [])
     status = analysis.labelling_status(store, cb.id, coder, round_id)
     q = query.casefold()
     shown = [u for u in units if not q or q in f"{u['key']} {u['title']}".casefold()]

@@ -66,9 +66,9 @@ def workflow_for(store: Store, cb, source: Source, *, interview_codebook: str | 
             "in_taxonomy": code is not None, "color": code.color if code else None,
             "defects": len(units), "share": len(units) / n if n else None,
             "manifestations": [{"code": c, "label": mf.code(c).label if mf.code(c) else c, "count": k}
-                               for c, k in man.most_common()] if mf else [],
+                               for c, k in _ranked(man)] if mf else [],
             "root_causes": [{"code": c, "label": rf.code(c).label if rf.code(c) else c, "count": k}
-                            for c, k in rc.most_common(top)] if rf else [],
+                            for c, k in _ranked(rc, top)] if rf else [],
             "interview": interview["by_stage"].get(sid, {"segments": 0, "codes": [], "quotes": []}),
         })
     return {"codebook": cb.id, "source": source.describe(), "n_defects": n, "stages": out,
@@ -110,9 +110,15 @@ def _interview(store: Store, codebook_id: str | None, source: Source, quotes: in
             qs.append({"unit": unit["key"] if unit else str(u), "text": text[:240] + ("..." if len(text) > 240 else "")})
         by_stage[stage.id] = {"segments": len(segs), "quotes": qs, "codes": [
             {"field": fid, "code": c, "label": _code_label(icb, fid, c), "segments": k}
-            for (fid, c), k in codes.most_common(top)]}
+            for (fid, c), k in _ranked(codes, top)]}
     return {"codebook": icb.id, "stages": [c.id for c in sf.codes],
             "stage_labels": {c.id: c.label for c in sf.codes}, "by_stage": by_stage, "note": None}
+
+
+def _ranked(counts: Counter, top: int | None = None) -> list[tuple]:
+    """Most frequent first, ties by key: `Counter.most_common` keeps insertion order among ties, and
+    codes gathered from sets arrive in an order that changes with Python's hash seed."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:top]
 
 
 def _decode_multi(value: str) -> list[str]:

@@ -24,6 +24,7 @@ from studyapp.services.demo import interviews as demo_interviews
 from studyapp.services.demo import papers as demo_papers
 from studyapp.services.demo import span_agreement as demo_span_agreement
 from studyapp.services.study.auth import set_password
+from studyapp.services.study.browse import codebooks_for
 from studyapp.store import Store
 from studyapp.store.rounds import DEFAULT_ROUND
 
@@ -60,9 +61,13 @@ def _new_study(folder: Path, spec: dict, codebooks: list[Path]) -> Store:
     store = Store.create(folder, spec.get("title"), actor="demo")
     for r in spec.get("rounds", []):
         store.rounds.ensure(r["id"], r.get("label"), actor="demo")
+        for cb in r.get("codebooks", []):  # before the codebooks: none of them then takes `main` by default
+            store.rounds.attach(r["id"], cb, actor="demo")
     store.rounds.ensure(DEFAULT_ROUND, "Main", actor="demo")
     for path in codebooks:
         add_codebook(store, path, actor="demo")
+    for cb, round_id in (spec.get("active") or {}).items():
+        store.rounds.set_active(cb, round_id, actor="demo")
     return store
 
 
@@ -80,7 +85,7 @@ def _build(folder: Path, source: Path) -> Store:
     _papers(store, source / "papers.csv")
     _transcripts(store, source)
     _defects(store, source / "defects.csv")
-    _codings(store, source / "codings.csv")
+    _codings(store, source / "codings.csv", _to_do(spec))
     _adjudications(store, source / "adjudications.csv")
     _memos(store, source / "memos.csv")
     _claims(store, source / "claims.yaml")
@@ -151,17 +156,25 @@ def _unit_id(store: Store, cache: dict, kind: str, key: str, path: Path, n: int)
         raise InvalidInput(f"no {kind} with key {key!r}", path=str(path), record=n) from None
 
 
-def _codings(store: Store, path: Path) -> None:
+def _to_do(spec: dict) -> set[tuple[str, str, str]]:
+    """(round, unit kind, key) the demo leaves uncoded for a newcomer (`to_do` in study.yaml)."""
+    return {(t["round"], t["unit_kind"], k) for t in spec.get("to_do") or [] for k in t["keys"]}
+
+
+def _codings(store: Store, path: Path, to_do: set = frozenset()) -> None:
     if not path.exists():
         return
     cache: dict = {}
+    kept = [(n, r) for n, r in enumerate(_rows(path), start=1)
+            if (r.get("round") or "main", r["unit_kind"], r["unit_key"]) not in to_do]
     rows = [CodingRow(unit_id=_unit_id(store, cache, r["unit_kind"], r["unit_key"], path, n), codebook=r["codebook"],
                       field=r["field"], coder=r["coder"], round=r.get("round") or "main", value=r["value"])
-            for n, r in enumerate(_rows(path), start=1)]
+            for n, r in kept]
     try:
         code_many(store, rows)
-    except StudyError as e:
-        raise InvalidInput(e.message, path=str(path), record=e.record) from None
+    except StudyError as e:  # the record of the file, not of the rows kept
+        record = kept[e.record - 1][0] if e.record and 0 < e.record <= len(kept) else e.record
+        raise InvalidInput(e.message, path=str(path), record=record) from None
 
 
 def _adjudications(store: Store, path: Path) -> None:
@@ -186,8 +199,12 @@ def _memos(store: Store, path: Path) -> None:
     with store.transaction():
         for n, r in enumerate(_rows(path), start=1):
             uid = _unit_id(store, cache, r["unit_kind"], r["unit_key"], path, n) if r.get("unit_key") else None
+            books = [r["codebook"]] if r.get("codebook") else [
+                c.id for c in codebooks_for(store, UNIT_KIND.get(r["unit_kind"], r["unit_kind"]))]
+            round_id = r.get("round") or next((store.rounds.active(b) for b in books), None) or DEFAULT_ROUND
             store.memos.add(text=r["text"], coder=r.get("coder") or None, target_kind=r.get("target_kind") or "unit",
-                            unit_id=uid, codebook=r.get("codebook") or None, code=r.get("code") or None)
+                            unit_id=uid, codebook=r.get("codebook") or None, code=r.get("code") or None,
+                            round=round_id)
 
 
 def _claims(store: Store, path: Path) -> None:

@@ -3,9 +3,11 @@ attribute), code co-occurrence, quotes per code (with a Markdown export for writ
 participant x theme matrix of framework analysis.
 
 Whose codes: `source="all"` is the union of every coder's values, `"final"` the adjudicated values,
-any other value one coder's. With a `viewer`, other coders' values count only in rounds whose
-reconciliation is open (blind coding holds in analyses too); without one (CLI, lead's scripts),
-every value counts. Codes may be rolled up the codebook tree with `level` (1 = top level).
+any other value one coder's. With a `viewer` who is no lead, other coders' values count only in
+rounds whose reconciliation is open (blind coding holds in analyses too; a segment says how many
+values it hides, so a view can say "hidden", not "none"); a lead (`Role.can_see_all_values`) and
+no viewer (CLI, lead's scripts) count every value. Codes may be rolled up the codebook tree with
+`level` (1 = top level).
 A segment's participant is its speaker's participant, else the transcript's, else the transcript
 key (an interview with no participant record counts as one participant).
 """
@@ -20,6 +22,7 @@ from typing import Sequence
 import pandas as pd
 
 from studyapp.domain.codebook import Codebook
+from studyapp.domain.roles import Role
 from studyapp.services.coding.codebooks import codebook_version
 from studyapp.services.interviews.spans import code_color, open_rounds, visible_spans
 from studyapp.store import Store
@@ -38,6 +41,12 @@ class CodedSegment:
     time: str | None
     line: int | None
     codes: frozenset
+    hidden: int = 0  # other coders' values on the segment that the viewer may not see yet
+
+
+def sees_all(store: Store, viewer: str | None) -> bool:
+    """Whether `viewer` reads every coder's values in analyses (no viewer, or a lead)."""
+    return viewer is None or Role.of(store, viewer).can_see_all_values
 
 
 def _codes(value: str, multi: bool) -> list[str]:
@@ -65,6 +74,8 @@ def coded_segments(store: Store, codebook: str, *, viewer: str | None = None, so
     repo = store.transcripts
     coded = {f.id: f for f in cb.fields if f.is_coded and (fields is None or f.id in fields)}
     found: dict[int, set] = {}
+    hidden: dict[int, int] = {}
+    blind = not sees_all(store, viewer)
     if source == "final":
         for uid, fid, value in repo.segment_finals(cb.id):
             if fid in coded:
@@ -75,7 +86,8 @@ def coded_segments(store: Store, codebook: str, *, viewer: str | None = None, so
         for uid, fid, coder, rnd, value in repo.segment_annotations(cb.id):
             if fid not in coded or (source != "all" and coder != source):
                 continue
-            if viewer is not None and coder != viewer and rnd not in opened:
+            if blind and coder != viewer and rnd not in opened:
+                hidden[uid] = hidden.get(uid, 0) + 1
                 continue
             found.setdefault(uid, set()).update((fid, roll_up(cb, fid, c, level))
                                                 for c in _codes(value, coded[fid].is_multi))
@@ -84,7 +96,8 @@ def coded_segments(store: Store, codebook: str, *, viewer: str | None = None, so
         a, ta = s["attrs"], s["transcript_attrs"]
         out.append(CodedSegment(s["id"], s["key"], s["seq"] or 0, s["transcript_key"],
                                 a.get("participant") or ta.get("participant") or s["transcript_key"],
-                                a.get("speaker"), a.get("start"), a.get("line"), frozenset(found.get(s["id"], ()))))
+                                a.get("speaker"), a.get("start"), a.get("line"), frozenset(found.get(s["id"], ())),
+                                hidden.get(s["id"], 0)))
     return out
 
 
@@ -193,7 +206,7 @@ def quotes(store: Store, codebook: str, *, viewer: str | None = None, source: st
     segs = {s.id: s for s in coded_segments(store, codebook, viewer=viewer, source=source, level=level)}
     order = {sid: i for i, sid in enumerate(segs)}
     repo = store.transcripts
-    if viewer is not None:
+    if not sees_all(store, viewer):
         spans = visible_spans(store, list(segs), viewer, codebook=cb.id)
     else:
         spans = repo.spans(codebook=cb.id)
@@ -232,8 +245,20 @@ def _md_escape_line(line: str) -> str:
     return re.sub(r"^(\s*)([#>*+\-]|\d+\.)", r"\1\\\2", line)
 
 
+def _grouped(items: list[dict]) -> list[tuple[dict, list[str]]]:
+    """Identical quotes (the same text of the same turn, marked by several coders) once, with the
+    coders who marked it, in first-seen order."""
+    out: dict[tuple, tuple[dict, list[str]]] = {}
+    for q in items:
+        first, coders = out.setdefault((q["segment"], q["text"], q["whole_segment"]), (q, []))
+        if q["coder"] and q["coder"] not in coders:
+            coders.append(q["coder"])
+    return list(out.values())
+
+
 def quotes_markdown(store: Store, codebook: str, **kw) -> str:
-    """Quotes grouped by code as Markdown, ready to paste into a paper draft."""
+    """Quotes grouped by code as Markdown, ready to paste into a paper draft. Each quote says whose
+    it is (the coders who marked it); one passage marked by several coders is quoted once."""
     cb = codebook_version(store, codebook)[0]
     qs = quotes(store, codebook, **kw)
     lines = [f"# Quotes: {cb.title}", ""]
@@ -244,9 +269,10 @@ def quotes_markdown(store: Store, codebook: str, **kw) -> str:
         groups.setdefault(q["label"], []).append(q)
     for label, items in groups.items():
         people = len({q["participant"] for q in items})
-        lines += [f"## {label}", "", f"{len(items)} quote{'s' if len(items) != 1 else ''}, "
+        shown = _grouped(items)
+        lines += [f"## {label}", "", f"{len(shown)} quote{'s' if len(shown) != 1 else ''}, "
                                      f"{people} participant{'s' if people != 1 else ''}", ""]
-        for q in items:
+        for q, coders in shown:
             body = [_md_escape_line(x) for x in q["text"].split("\n")]
             lines += [f"> {x}" if x else ">" for x in body]
             where = [q["participant"], f"{q['transcript']} turn {q['turn']}"]
@@ -256,6 +282,8 @@ def quotes_markdown(store: Store, codebook: str, **kw) -> str:
                 where.append(f"line {q['line']}")
             if q["whole_segment"]:
                 where.append("whole turn")
+            if coders:
+                where.append(f"marked by {' and '.join(coders) if len(coders) < 3 else ', '.join(coders)}")
             lines += [">", f"> — {', '.join(where)}", ""]
     return "\n".join(lines)
 

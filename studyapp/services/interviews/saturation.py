@@ -91,15 +91,33 @@ def study_mentions(store: Store, codebook: str, *, fields: Sequence[str] | None 
     """(participants in interview order, (participant, `field:code`) per coded segment in reading
     order): the study's codes as the code table `saturation_from_table` reads."""
     segs = coded_segments(store, codebook, viewer=viewer, source=source, fields=fields, level=level)
-    return interview_order(segs), [(s.participant, f"{f}:{c}") for s in segs for f, c in sorted(s.codes)]
+    return interview_order(segs), _mentions(segs)
+
+
+def _mentions(segs) -> list[tuple[str, str]]:
+    return [(s.participant, f"{f}:{c}") for s in segs for f, c in sorted(s.codes)]
 
 
 def saturation_in_study(store: Store, codebook: str, *, fields: Sequence[str] | None = None,
                         viewer: str | None = None, source: str = "all", level: int | None = None) -> Saturation:
     """The curve of a study's coded segments, participants in interview order (all interviewed
-    participants, an uncoded one adding 0 and reported in `warnings`)."""
-    people, mentions = study_mentions(store, codebook, fields=fields, viewer=viewer, source=source, level=level)
+    participants, an uncoded one adding 0 and reported in `warnings`). Blind coding: a participant
+    whose only codes are other coders' in rounds still closed to `viewer` is reported as hidden,
+    not as uncoded, and so is a curve that leaves some of the codes out."""
+    segs = coded_segments(store, codebook, viewer=viewer, source=source, fields=fields, level=level)
+    people, mentions = interview_order(segs), _mentions(segs)
     coded = {p for p, _ in mentions}
-    uncoded = [p for p in people if p not in coded]
-    warnings = [f"{len(uncoded)} of {len(people)} participants have no codes yet: {', '.join(uncoded)}"] if uncoded else []
+    hidden = list(dict.fromkeys(s.participant for s in segs if s.hidden))
+    only_hidden = [p for p in hidden if p not in coded]
+    uncoded = [p for p in people if p not in coded and p not in only_hidden]
+    warnings = []
+    if only_hidden:
+        warnings.append(f"codes of {', '.join(only_hidden)} are hidden until a lead opens reconciliation "
+                        f"(other coders' codes; the curve counts only the codes you may see)")
+    if hidden and len(hidden) > len(only_hidden):
+        partly = [p for p in hidden if p in coded]
+        warnings.append(f"some codes of {', '.join(partly)} are other coders' and hidden until a lead opens "
+                        f"reconciliation: the curve counts only the codes you may see")
+    if uncoded:
+        warnings.append(f"{len(uncoded)} of {len(people)} participants have no codes yet: {', '.join(uncoded)}")
     return saturation_curve(mentions, people, warnings)

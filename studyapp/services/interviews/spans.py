@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from studyapp.domain import roles
 from studyapp.domain.codebook import Codebook
 from studyapp.domain.values import code_matcher, fold
 from studyapp.errors import (
@@ -36,13 +37,15 @@ PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
 
 @dataclass(frozen=True)
 class CodeChoice:
-    """One code as the type-ahead picker offers it: `ref` is `field:code`, `label` the path."""
+    """One code as the type-ahead picker offers it: `ref` is `field:code`, `label` the code's own label
+    made unique in the codebook (`code_names`), `path` the full `Field › Parent › Code`."""
     ref: str
     field: str
     code: str
     label: str
     color: str
     definition: str
+    path: str = ""
 
 
 def code_color(cb: Codebook, field_id: str, code_id: str) -> str:
@@ -55,17 +58,37 @@ def code_color(cb: Codebook, field_id: str, code_id: str) -> str:
     return PALETTE[zlib.crc32(f"{field_id}:{code_id}".encode()) % len(PALETTE)]
 
 
-def code_choices(cb: Codebook) -> list[CodeChoice]:
-    """Every code of every coded field, in codebook order, labelled `Field › Parent › Code`."""
-    out = []
-    for f in cb.fields:
-        if not f.is_coded:
-            continue
-        for code, _, path in f.walk():
-            label = " › ".join([f.label] + [f.code(p).label for p in path])
-            out.append(CodeChoice(f"{f.id}:{code.id}", f.id, code.id, label, code_color(cb, f.id, code.id),
-                                  code.definition))
+def _label_paths(cb: Codebook) -> dict[str, list[str]]:
+    """`field:code` -> [field label, ancestor labels..., code label] for every code of every coded field."""
+    return {f"{f.id}:{code.id}": [f.label] + [f.code(p).label for p in path]
+            for f in cb.fields if f.is_coded for code, _, path in f.walk()}
+
+
+def code_names(cb: Codebook) -> dict[str, tuple[str, str]]:
+    """`field:code` -> (name, path). The name is the code's own label, or `Parent › Label` when another
+    code of the codebook has the same label (widened up the path while still ambiguous: two fields'
+    `License` read `Portability › License` and `Model selection factors › License`); the path is the
+    full `Field › Parent › Code`, for tooltips."""
+    paths = _label_paths(cb)
+    out = {}
+    for ref, p in paths.items():
+        depth = 1
+        while depth < len(p):
+            tail = [x.casefold() for x in p[-depth:]]
+            if not any([x.casefold() for x in q[-depth:]] == tail for r, q in paths.items() if r != ref):
+                break
+            depth += 1
+        out[ref] = (" › ".join(p[-depth:]), " › ".join(p))
     return out
+
+
+def code_choices(cb: Codebook) -> list[CodeChoice]:
+    """Every code of every coded field, in codebook order, named as `code_names` says (the picker
+    matches what it shows: the code's own label, with its parent only where labels repeat)."""
+    names = code_names(cb)
+    return [CodeChoice(ref, f.id, code.id, names[ref][0], code_color(cb, f.id, code.id), code.definition,
+                       names[ref][1])
+            for f in cb.fields if f.is_coded for code, _, _ in f.walk() for ref in [f"{f.id}:{code.id}"]]
 
 
 def resolve_code(cb: Codebook, ref: str | tuple[str, str]) -> tuple[str, str]:
@@ -209,37 +232,61 @@ def visible_spans(store: Store, unit_ids: Sequence[int], viewer: str | None, *,
             if s["coder"] == viewer or s["round"] in opened]
 
 
-def add_segment_memo(store: Store, segment_id: int, coder: str, text: str) -> int:
+def memo_round(store: Store, codebook: str | None = None, round: str | None = None) -> str | None:
+    """The round a new memo is written in: `round` if given, else the codebook's active round, else
+    the active round of the study's first interview codebook, else `main`."""
+    if round is not None:
+        if store.rounds.get(round) is None:
+            raise NotFound(f"no round {round!r}")
+        return round
+    from studyapp.services.study.browse import codebooks_for
+
+    for cb in ([codebook] if codebook else [c.id for c in codebooks_for(store, "segment")]):
+        active = store.rounds.active(cb)
+        if active:
+            return active
+    return DEFAULT_ROUND if store.rounds.get(DEFAULT_ROUND) else None
+
+
+def add_segment_memo(store: Store, segment_id: int, coder: str, text: str, *, codebook: str | None = None,
+                     round: str | None = None) -> int:
+    """A memo on a turn, written in `round` (default: the codebook's active round, see `memo_round`)."""
     _segment(store, segment_id)
     if not text.strip():
         raise InvalidInput("a memo needs some text")
-    return store.memos.add(text=text.strip(), coder=coder, target_kind="unit", unit_id=segment_id)
+    return store.memos.add(text=text.strip(), coder=coder, target_kind="unit", unit_id=segment_id,
+                           codebook=codebook, round=memo_round(store, codebook, round))
 
 
-def add_code_memo(store: Store, codebook: str, code_ref, coder: str, text: str) -> int:
+def add_code_memo(store: Store, codebook: str, code_ref, coder: str, text: str, *, round: str | None = None) -> int:
     """A memo on a code (stored with code `field:code`, since a code id is unique only in its field)."""
     cb = codebook_version(store, codebook)[0]
     f, c = resolve_code(cb, code_ref)
     if not text.strip():
         raise InvalidInput("a memo needs some text")
-    return store.memos.add(text=text.strip(), coder=coder, target_kind="code", codebook=cb.id, code=f"{f}:{c}")
+    return store.memos.add(text=text.strip(), coder=coder, target_kind="code", codebook=cb.id, code=f"{f}:{c}",
+                           round=memo_round(store, cb.id, round))
 
 
-def visible_memos(store: Store, memos: list[dict], viewer: str | None, round: str = DEFAULT_ROUND) -> list[dict]:
-    """A coder's own memos, and others' once reconciliation of `round` is open (memos can name codes)."""
-    if store.rounds.is_open(round):
+def visible_memos(store: Store, memos: list[dict], viewer: str | None) -> list[dict]:
+    """The memos `viewer` may read, each by its own round and coder, never by what a page shows: a
+    lead reads all; a coder their own, and another coder's once reconciliation of that memo's round
+    is open (a memo with no round stays its author's). Memos can name codes, so they are blind."""
+    if viewer and roles.Role.of(store, viewer).can_see_all_values:
         return memos
-    return [m for m in memos if m["coder"] == viewer]
+    opened = open_rounds(store)
+    return [m for m in memos if (viewer is not None and m["coder"] == viewer)
+            or (m.get("round") is not None and m["round"] in opened)]
 
 
-def segment_memos(store: Store, segment_id: int, viewer: str | None, round: str = DEFAULT_ROUND) -> list[dict]:
-    return visible_memos(store, store.memos.for_unit(segment_id), viewer, round)
+def segment_memos(store: Store, segment_id: int, viewer: str | None) -> list[dict]:
+    return visible_memos(store, store.memos.for_unit(segment_id), viewer)
 
 
-def code_memos(store: Store, codebook: str, code_ref, viewer: str | None, round: str = DEFAULT_ROUND) -> list[dict]:
+def code_memos(store: Store, codebook: str, code_ref, viewer: str | None) -> list[dict]:
     cb = codebook_version(store, codebook)[0]
     f, c = resolve_code(cb, code_ref)
-    return visible_memos(store, store.memos.for_code(cb.id, f"{f}:{c}"), viewer, round)
+    return visible_memos(store, store.memos.for_code(cb.id, f"{f}:{c}"), viewer)
 
 
 def _meta(seq: int, attrs: dict) -> str:
@@ -261,33 +308,29 @@ def document_view(store: Store, transcript_id: int, viewer: str | None, codebook
     if cb is not None and viewer:
         wanted = set(ids)
         multi = {f.id: f.is_multi for f in cb.fields if f.is_coded}
+        names = code_names(cb)
         for uid, fid, coder, rnd, value in store.transcripts.segment_annotations(cb.id, ids, round):
             if uid not in wanted or fid not in multi or rnd != round or (coder != viewer and not opened):
                 continue
             for code in (json.loads(value) if multi[fid] else [value]):
-                label = code_label_short(cb, fid, code)
+                label, path = names.get(f"{fid}:{code}", (code, f"{cb.require_field(fid).label} › {code}"))
                 chips.setdefault(uid, []).append({
                     "label": label if coder == viewer else f"{coder}: {label}", "color": code_color(cb, fid, code),
-                    "title": f"{cb.require_field(fid).label} › {label} ({coder})"})
+                    "title": f"{path} ({coder})"})
         for sp in visible_spans(store, ids, viewer, codebook=cb.id):
             if sp["round"] != round:
                 continue
-            labels = [code_label_short(cb, f, c) for f, c in sp["codes"]]
+            labels = [names.get(f"{f}:{c}", (c,))[0] for f, c in sp["codes"]]
             first = sp["codes"][0] if sp["codes"] else None
             spans.setdefault(sp["unit_id"], []).append({
                 "id": sp["id"], "start": sp["start"], "end": sp["end"],
                 "color": code_color(cb, *first) if first else "#e0b400",
                 "label": f"{sp['coder']}: {', '.join(labels)}"})
     memos: dict[int, int] = {}
-    for m in visible_memos(store, [m for m in store.memos.list() if m["unit_id"] in set(ids)], viewer, round):
+    for m in visible_memos(store, [m for m in store.memos.list() if m["unit_id"] in set(ids)], viewer):
         memos[m["unit_id"]] = memos.get(m["unit_id"], 0) + 1
     return [{"id": s["id"], "key": s["key"], "speaker": s["attrs"].get("speaker") or s["title"],
              "interviewer": bool(s["attrs"].get("interviewer")), "meta": _meta(s["seq"] or 0, s["attrs"]),
              "text": s["text"] or "", "memos": memos.get(s["id"], 0), "chips": chips.get(s["id"], []),
              "spans": spans.get(s["id"], [])} for s in segments]
 
-
-def code_label_short(cb: Codebook, field_id: str, code: str) -> str:
-    f = cb.field(field_id)
-    c = f.code(code) if f else None
-    return c.label if c else code

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from studyapp.domain.codebook import Codebook
 from studyapp.services.interviews import qualitative
 from studyapp.services.interviews import spans as sp
+from studyapp.services.coding.rounds import pick_round
 from studyapp.services.interviews.imports import participant_attributes_of
 from studyapp.services.study.browse import codebooks_for
 from studyapp.store import Store
@@ -81,8 +82,7 @@ def coding_view(store: Store, viewer: str | None, transcript_id: int | None = No
         transcript_id = next((i for i, k in keys.items() if k == transcript_key), next(iter(keys)))
     books = codebooks_for(store, "segment")
     cb = next((b for b in books if b.id == codebook), books[0] if books else None)
-    rounds = [r["id"] for r in store.rounds.list()]
-    round_id = _pick(round, rounds, rounds[-1] if rounds else None)
+    rounds, round_id = pick_round(store, cb.id if cb else None, round)  # the codebook's rounds, its active one
     segments = sp.document_view(store, transcript_id, viewer, cb.id if cb else None, round_id)
     ids = [s["id"] for s in segments]
     sid = _pick(segment_id, ids)
@@ -95,8 +95,8 @@ def coding_view(store: Store, viewer: str | None, transcript_id: int | None = No
                     for c in (v if isinstance(v, list) else [v])]
         quotes = [x for x in store.transcripts.spans(unit_ids=[sid], coders=[viewer]) if x["round"] == round_id]
         ref = _pick(memo_code, refs)
-        panel = SegmentPanel(sid, choices, own, own_refs, quotes, sp.segment_memos(store, sid, viewer, round_id), ref,
-                             sp.code_memos(store, cb.id, ref, viewer, round_id) if ref else [])
+        panel = SegmentPanel(sid, choices, own, own_refs, quotes, sp.segment_memos(store, sid, viewer), ref,
+                             sp.code_memos(store, cb.id, ref, viewer) if ref else [])
     return CodingView(keys, transcript_id, books, cb, rounds, round_id,
                       participant_attributes_of(store, transcripts[transcript_id]), segments, sid, panel)
 

@@ -23,9 +23,9 @@ ROUND = "extraction"
 
 def setup(store: Store, *, actor: str | None = None) -> Codebook:
     """The SLR codebook whose fields make the form; makes sure the extraction round exists."""
-    if store.rounds.get(ROUND) is None:
-        store.rounds.ensure(ROUND, "Data extraction", actor=actor)
-    return screening.slr_codebook(store)
+    cb = screening.slr_codebook(store)
+    store.rounds.ensure(ROUND, "Data extraction", actor=actor, codebook=cb.id)  # the SLR codebook's round
+    return cb
 
 
 def included_papers(store: Store) -> list[dict]:

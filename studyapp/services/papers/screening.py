@@ -119,12 +119,11 @@ def setup(store: Store, *, actor: str | None = None) -> Codebook:
     slr = slr_codebook(store)
     text, cb = _generated(slr)
     latest = store.codebooks.latest(cb.id)
-    if latest is None or latest["hash"] != cb.hash:
-        with store.transaction():
+    with store.transaction():
+        for st in STAGES.values():  # the stage rounds belong to the screening codebook
+            store.rounds.ensure(st.round, f"Screening: {st.label.lower()}", actor=actor, codebook=cb.id)
+        if latest is None or latest["hash"] != cb.hash:
             store_codebook(store, cb, source=f"generated from {slr.id}", actor=actor)
-    for st in STAGES.values():
-        if store.rounds.get(st.round) is None:
-            store.rounds.ensure(st.round, f"Screening: {st.label.lower()}", actor=actor)
     return cb
 
 

@@ -3,8 +3,10 @@
 The history is append-only (`store.history`): a change never edits or deletes an earlier entry, so
 every value a unit ever had is here. Reading it stays blind: another coder's values in a round (their
 annotations, spans, notes and memos) are hidden from a coder until a lead opens reconciliation for that
-round, exactly as in `services.coding.visible_annotations`; the row itself (who, when, which field)
-stays, as lists elsewhere show that a unit was coded, never what was chosen. A lead sees everything.
+round, exactly as in `services.coding.visible_annotations`, and so is the row itself: who changed which
+unit when is a coder's activity per unit, and watching agreement move as one unit changes gives the
+value away (issue 17 M1). Counts of how much each coder has done are shown elsewhere. A lead sees
+everything.
 """
 
 from __future__ import annotations
@@ -58,8 +60,8 @@ class _Blindness:
     def hides(self, r: dict) -> bool:
         coder, round_ = r["coder"], r["round"]
         if r["action"].startswith("memo."):
-            # Memos carry no round: like `spans.visible_memos`, another coder's memo stays hidden until
-            # the default round is open (memo edits name their author as the actor only).
+            # A memo's change carries the memo's round (older rows none: the default round), and like
+            # `spans.visible_memos` another coder's memo stays hidden until that round is open.
             coder, round_ = coder or r["actor"], round_ or DEFAULT_ROUND
         return (not self.all and coder is not None and round_ is not None
                 and coder != self.viewer and round_ not in self.open)
@@ -71,6 +73,10 @@ def _rows(store: Store, raw: list[dict], viewer: str | None, unblinded: bool) ->
     out = []
     for r in raw:
         hidden = blind.hides(r)
+        if hidden:
+            # Not even the row: which unit another coder just changed, and when, is their activity
+            # per unit, and with agreement statistics it gives their values away (issue 17 M1).
+            continue
         uid = r["unit_id"]
         if uid is not None and uid not in units:
             u = store.units.get(uid)

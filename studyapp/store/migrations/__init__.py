@@ -24,6 +24,7 @@ ORDER = [
     defects.defects_001_issue_index, defects.defects_002_issue_is_repo_and_number,
     core.m008_agreement_pairs,
     interop.interop_001_sets_guids,
+    core.m009_round_codebooks,
     interviews.interviews_002_final_spans,
 ]
 

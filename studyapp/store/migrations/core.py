@@ -270,3 +270,59 @@ def m008_agreement_pairs(db: Database) -> None:
 
 _SAME_UNIT = ("OLD.codebook = NEW.codebook AND OLD.field = NEW.field AND OLD.unit_id = NEW.unit_id"
               " AND OLD.round = NEW.round")
+
+
+def m009_round_codebooks(db: Database) -> None:
+    """Rounds belong to codebooks, each codebook has one active round, and memos carry a round.
+
+    A round was shared by every workflow: a coding view opened on the newest round of the whole
+    study (a paper-screening round on the defect form) and one save sent agreement to a one-coder
+    round. `round_codebooks` says which codebooks a round serves (a pilot may serve several);
+    existing rounds are attached to the codebooks whose annotations or spans use them, a round used
+    by none stays unattached, and a codebook with no codings yet gets the `main` round.
+    `active_rounds` holds the round each codebook's coding views open on: `main` where the codebook
+    uses it, else its newest round. Memos get the round they were written in (visibility follows
+    the memo's own round and coder): a code memo takes its codebook's active round; a unit memo the
+    active round of a codebook used on that unit, else `main`."""
+    db.executescript(
+        """
+        CREATE TABLE round_codebooks (
+            round TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+            codebook TEXT NOT NULL,
+            attached_at TEXT,
+            attached_by TEXT,
+            PRIMARY KEY (round, codebook)
+        );
+        CREATE INDEX idx_round_codebooks_codebook ON round_codebooks (codebook);
+        CREATE TABLE active_rounds (
+            codebook TEXT PRIMARY KEY,
+            round TEXT NOT NULL REFERENCES rounds(id),
+            set_at TEXT,
+            set_by TEXT
+        );
+        ALTER TABLE memos ADD COLUMN round TEXT REFERENCES rounds(id);
+        INSERT OR IGNORE INTO round_codebooks (round, codebook)
+            SELECT DISTINCT round, codebook FROM annotations WHERE round IN (SELECT id FROM rounds);
+        INSERT OR IGNORE INTO round_codebooks (round, codebook)
+            SELECT DISTINCT round, codebook FROM spans
+            WHERE codebook IS NOT NULL AND round IN (SELECT id FROM rounds);
+        INSERT OR IGNORE INTO round_codebooks (round, codebook)
+            SELECT 'main', c.codebook FROM (SELECT DISTINCT codebook FROM codebook_versions) c
+            WHERE 'main' IN (SELECT id FROM rounds)
+              AND c.codebook NOT IN (SELECT codebook FROM round_codebooks);
+        INSERT INTO active_rounds (codebook, round)
+            SELECT rc.codebook,
+                   coalesce((SELECT 'main' FROM round_codebooks m WHERE m.codebook = rc.codebook AND m.round = 'main'),
+                            (SELECT r.id FROM round_codebooks x JOIN rounds r ON r.id = x.round
+                             WHERE x.codebook = rc.codebook ORDER BY r.seq DESC LIMIT 1))
+            FROM (SELECT DISTINCT codebook FROM round_codebooks) rc;
+        UPDATE memos SET round = (SELECT a.round FROM active_rounds a WHERE a.codebook = memos.codebook)
+            WHERE codebook IS NOT NULL;
+        UPDATE memos SET round = coalesce(
+                (SELECT ar.round FROM annotations an JOIN active_rounds ar ON ar.codebook = an.codebook
+                 WHERE an.unit_id = memos.unit_id AND (memos.coder IS NULL OR an.coder = memos.coder)
+                 ORDER BY an.codebook LIMIT 1),
+                (SELECT id FROM rounds WHERE id = 'main'))
+            WHERE round IS NULL AND unit_id IS NOT NULL;
+        """
+    )

@@ -7,6 +7,7 @@ import streamlit as st
 
 from studyapp.domain.codebook import Field
 from studyapp.errors import StudyError
+from studyapp.render.safe_text import plain_line
 from studyapp.services.agreement.adjudication import Disagreements, adjudicate
 from studyapp.services.coding.coding import open_reconciliation
 from studyapp.ui import state
@@ -47,7 +48,7 @@ def disagreement_list(store: Store, codebook_id: str, field: Field, d: Disagreem
     page = st.number_input("Page", min_value=1, max_value=max(1, -(-len(rows) // PAGE_SIZE)), value=1,
                            key=f"agreement.dpage.{field.id}") if len(rows) > PAGE_SIZE else 1
     for r in rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
-        head = f"{r['key']} · {r['title'] or ''} · round {r['round']}"
+        head = plain_line(f"{r['key']} · {r['title'] or ''} · round {r['round']}")
         with st.expander(head, icon=":material/check_circle:" if r["final"] is not None else ":material/error:"):
             st.table({"coder": list(r["values"]), "value": list(r["values"].values())})
             if r["final"] is not None:

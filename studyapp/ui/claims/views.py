@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from studyapp.errors import StudyError
+from studyapp.render.safe_text import code, plain, plain_line
 from studyapp.services.claims import validation
 from studyapp.services.claims.editing import import_claims_upload, update_claim_check
 from studyapp.services.claims.views import ClaimsView
@@ -72,17 +73,17 @@ def validate_panel(store: Store, v: ClaimsView, viewer: str | None, is_lead: boo
 def claim_detail(v: ClaimsView, key: str) -> None:
     claim, record = v.claim, v.record
     d = claim["data"]
-    st.markdown(f"#### {claim['id']}: {claim['text']}")
+    st.markdown(f"#### {plain_line(claim['id'])}: {plain_line(claim['text'])}")
     st.caption(f"{claim['type']} claim" + (" · validated in its paper" if d.get("validated_quantitatively") else ""))
     for s in d.get("sources") or []:
         where = s.get("unit_key") or s.get("paper") or s.get("segment") or s.get("participant") or ""
-        st.markdown(f"> {s.get('quote', '')}\n\n{s.get('kind', 'paper')} {where}"
-                    + (f", p. {s['page']}" if s.get("page") else ""))
+        st.markdown(f"> {plain(s.get('quote', ''))}\n\n" + plain(f"{s.get('kind', 'paper')} {where}"
+                    + (f", p. {s['page']}" if s.get("page") else "")))
     if not record:
         st.info("Not validated yet." + ("" if d.get("metric") or d.get("checks") else
                                           " It links no metric, so it has no quantitative check."))
         return
-    st.markdown(f"**Verdict:** {VERDICT_ICON.get(record['verdict'], record['verdict'])} — {record['reason']}")
+    st.markdown(f"**Verdict:** {VERDICT_ICON.get(record['verdict'], record['verdict'])} — {plain(record['reason'])}")
     st.caption(f"Validated {str(record.get('at', ''))[:19]} by {record.get('by') or '—'} in "
                f"{record.get('seconds', 0):.2f} s" + (f" on `{record['dataset']}`" if record.get("dataset") else ""))
     for i, c in enumerate(record.get("checks") or []):
@@ -91,9 +92,9 @@ def claim_detail(v: ClaimsView, key: str) -> None:
 
 def _check(c: dict, chart, key: str) -> None:
     with st.container(border=True):
-        st.markdown(f"**{c['label']}** · metric `{c['metric']}` · test `{c['test']}` · rule `{c.get('rule') or '—'}` · "
-                    f"{VERDICT_ICON.get(c['verdict'], c['verdict'])}")
-        st.caption(c["reason"])
+        st.markdown(f"**{plain_line(c['label'])}** · metric {code(c['metric'])} · test {code(c['test'])} · "
+                    f"rule {code(c.get('rule') or '—')} · {VERDICT_ICON.get(c['verdict'], c['verdict'])}")
+        st.caption(plain(c["reason"]))
         if c.get("error"):
             st.error(c["error"])
         left, right = st.columns([3, 2])
@@ -152,7 +153,7 @@ def file_panel(store: Store, v: ClaimsView, viewer: str | None, is_lead: bool, k
         try:
             n = import_claims_upload(store, up.name, up.getvalue(), actor=viewer)
         except StudyError as e:
-            st.error(f"Nothing imported: {e}")
+            st.error(plain(f"Nothing imported: {e}"))
         else:
             state.flash(key, f"{n} claims imported.")
             st.rerun()

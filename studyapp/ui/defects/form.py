@@ -13,8 +13,10 @@ from typing import Any
 import streamlit as st
 
 from studyapp.domain.codebook import Codebook, Field
+from studyapp.render.safe_text import plain_line, safe_markdown
 from studyapp.services.defects.analysis import NOT_DEFECT
 from studyapp.ui import state
+from studyapp.ui.widgets.code_picker import code_picker
 
 DECISION, REASON = "is_defect", "not_defect_reason"
 
@@ -51,20 +53,21 @@ def _definition(f: Field, value: Any) -> None:
     for cid in ids:
         code = f.code(cid)
         if code and (code.definition or code.include or code.exclude):
-            extra = "".join(f" *{k}:* {v}" for k, v in (("Include", code.include), ("Exclude", code.exclude)) if v)
-            notes.append(f"**{code.label}**: {code.definition}{extra}")
+            extra = "".join(f" *{k}:* {safe_markdown(v)}" for k, v in (("Include", code.include),
+                                                                         ("Exclude", code.exclude)) if v)
+            notes.append(f"**{plain_line(code.label)}**: {safe_markdown(code.definition)}{extra}")
     if notes:
         st.caption("  \n".join(notes))
 
 
 def _field_widget(f: Field, wkey: str, current: Any, chosen: dict[str, Any]) -> Any:
-    label = f.label + (" *" if f.required else "")
-    help_ = f.definition or None
+    label = plain_line(f.label) + (" *" if f.required else "")
+    help_ = safe_markdown(f.definition) or None
     if f.type == "multi":
         opts = [c.id for c in f.all_codes()]
         state.init(wkey, [v for v in (current or []) if v in opts])
-        value = st.multiselect(label, opts, format_func=lambda c: _path_label(f, c), key=wkey, help=help_,
-                               placeholder="Choose all that apply")
+        value = code_picker(label, opts, lambda c: _path_label(f, c), key=wkey, help=help_,
+                            placeholder="Choose all that apply")
     elif f.type in ("nominal", "ordinal") or (f.type == "interval" and f.codes):
         parent = chosen.get(f.parent_field) if f.parent_field else None
         opts, n_under = _options(f, parent)
@@ -117,8 +120,8 @@ def taxonomy(cb: Codebook) -> None:
     for f in cb.fields:
         if not f.is_coded:
             continue
-        lines = [f"**{f.label}**" + (f" — {f.definition}" if f.definition else "")]
+        lines = [f"**{plain_line(f.label)}**" + (f" — {plain_line(f.definition)}" if f.definition else "")]
         for code, depth, _ in f.walk():
-            definition = f": {code.definition}" if code.definition else ""
-            lines.append(f"{'    ' * (depth - 1)}- **{code.label}** `{code.id}`{definition}")
+            definition = f": {plain_line(code.definition)}" if code.definition else ""
+            lines.append(f"{'    ' * (depth - 1)}- **{plain_line(code.label)}** `{code.id}`{definition}")
         st.markdown("\n".join(lines))

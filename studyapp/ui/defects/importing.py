@@ -12,6 +12,7 @@ import streamlit as st
 
 from studyapp.domain.codebook import Codebook
 from studyapp.errors import StudyError
+from studyapp.render.safe_text import plain
 from studyapp.services.coding.labels import UnknownLabels
 from studyapp.services.defects.uploads import import_defect_uploads, import_label_upload
 from studyapp.services.defects.views import coder_names
@@ -32,7 +33,7 @@ def import_tab(store: Store, books: list[Codebook], coder: str | None, is_lead: 
         try:
             rep = import_defect_uploads(store, [(f.name, f.getvalue()) for f in files], columns=roles, actor=coder)
         except StudyError as e:
-            st.error(f"Nothing imported: {e}")
+            st.error(plain(f"Nothing imported: {e}"))
         else:
             st.success(f"Imported {rep.imported} defects ({rep.duplicates} were in the study already).")
             st.dataframe(pd.DataFrame([f.__dict__ for f in rep.files]), hide_index=True, width="stretch")
@@ -60,7 +61,7 @@ def import_tab(store: Store, books: list[Codebook], coder: str | None, is_lead: 
             st.dataframe(pd.DataFrame([{**u, "lines": ", ".join(map(str, u["lines"]))} for u in e.unknown]),
                          hide_index=True, width="stretch")
         except StudyError as e:
-            st.error(f"Nothing imported: {e}")
+            st.error(plain(f"Nothing imported: {e}"))
         else:
             st.success(f"{rep.written} values written for {rep.coder} in round {rep.round} "
                        f"({rep.units} defects; key column {rep.key_column!r}).")

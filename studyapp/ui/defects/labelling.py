@@ -11,6 +11,7 @@ import streamlit as st
 
 from studyapp.domain.codebook import Codebook
 from studyapp.errors import StudyError
+from studyapp.render.safe_text import code, markdown_link, plain_line, safe_markdown, safe_url
 from studyapp.services.defects.analysis import save_labels
 from studyapp.services.defects.imports import add_defect
 from studyapp.services.defects.views import LabellingView, next_to_label
@@ -24,19 +25,20 @@ from studyapp.ui.widgets.history import history_expander
 def issue_panel(v: LabellingView) -> None:
     unit = v.unit
     attrs = unit["attrs"]
-    st.subheader(unit["title"] or unit["key"])
-    url = str(attrs.get("url") or "")
-    if url.startswith(("https://", "http://")):
-        st.markdown(f"[Open the original issue ↗]({url.replace(')', '%29').replace(' ', '%20')})")
-    meta = [f"`{unit['key']}`"] + [f"{k}: {attrs[k]}" for k in ("state", "created_at", "author") if attrs.get(k)]
+    st.subheader(plain_line(unit["title"] or unit["key"]))
+    url = safe_url(str(attrs.get("url") or "").replace(" ", "%20"))
+    if url:
+        st.markdown(markdown_link("Open the original issue ↗", url))
+    meta = [code(unit["key"])] + [plain_line(f"{k}: {attrs[k]}") for k in ("state", "created_at", "author")
+                                        if attrs.get(k)]
     if attrs.get("labels"):
-        meta.append("labels: " + ", ".join(map(str, attrs["labels"])))
+        meta.append(plain_line("labels: " + ", ".join(map(str, attrs["labels"]))))
     st.caption(" · ".join(meta))
     if attrs.get("issue"):
         siblings = v.siblings
         if len(siblings) > 1:
             st.caption(f"Issue {attrs['issue']} holds {len(siblings)} defects; this is defect "
-                       f"{attrs.get('defect', 1)}: " + ", ".join(s["key"] for s in siblings))
+                       f"{attrs.get('defect', 1)}: " + ", ".join(plain_line(s["key"]) for s in siblings))
     if not v.blocks:
         st.caption("No issue text was imported: open the original.")
     for kind, text, lang in v.blocks:
@@ -45,7 +47,7 @@ def issue_panel(v: LabellingView) -> None:
         elif kind == "text":
             st.text(text)
         else:
-            st.markdown(text)
+            st.markdown(safe_markdown(text))
 
 
 def _pick_unit(v: LabellingView, key: str) -> int | None:
@@ -75,9 +77,12 @@ def labelling_view(store: Store, cb: Codebook, coder: str, key: str = "defects")
     if not v.units:
         st.info("No defects in this study yet: import them (Import view) or with `studyapp import defects`.")
         return
-    round_id = st.selectbox("Round", v.rounds, index=len(v.rounds) - 1, key=f"{key}.round",
-                            help="Pilot, calibration and final rounds are labelled apart; agreement per round is on "
-                                 "the Agreement page.")
+    if not v.rounds:
+        st.info(f"Codebook {cb.id!r} has no round yet: a lead adds one (`studyapp round add DIR main --codebook {cb.id}`).")
+        return
+    round_id = st.selectbox("Round", v.rounds, index=v.rounds.index(v.round), key=f"{key}.round",
+                            help="This codebook's rounds, opening on the active one a lead set. Pilot, calibration "
+                                 "and final rounds are labelled apart; agreement per round is on the Agreement page.")
     if round_id != v.round:  # the widget settled elsewhere than the session said: ask again for its round
         v = _read(store, cb, coder, key, round=round_id)
     state.show_flash(key)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from studyapp.errors import StudyError
 from studyapp.render.charts import saturation_chart as curve_chart
+from studyapp.render.safe_text import plain, plain_line, safe_markdown
 from studyapp.services.interviews import qualitative as q
 from studyapp.services.interviews.saturation import (
     Saturation,
@@ -23,6 +24,7 @@ from studyapp.services.interviews.saturation import (
 from studyapp.services.interviews.views import AnalysisFrame, analysis_frame
 from studyapp.ui import state
 from studyapp.ui.state import Store
+from studyapp.ui.widgets.code_picker import code_picker
 from studyapp.ui.widgets.downloads import downloads
 
 VIEWS = ["Frequencies", "By attribute", "Co-occurrence", "Quotes", "Framework matrix", "Saturation"]
@@ -124,14 +126,14 @@ def _quotes(store: Store, frame: AnalysisFrame, kw: dict) -> None:
     cb = frame.codebook
     labels = {c.ref: c.label for c in frame.choices}
     c1, c2 = st.columns([3, 1])
-    picked = c1.multiselect("Codes", list(labels), format_func=labels.get, key="interviews.a_codes",
-                            placeholder="All codes")
+    picked = code_picker("Codes", list(labels), labels.get, key="interviews.a_codes", container=c1,
+                         placeholder="All codes")
     whole = c2.checkbox("Quote coded turns without a span", key="interviews.a_whole")
     codes = [tuple(r.split(":", 1)) for r in picked] or None
     md = q.quotes_markdown(store, cb.id, codes=codes, whole_segments=whole, **kw)
     st.download_button("Download Markdown", md, file_name=f"quotes-{cb.id}.md", mime="text/markdown",
                        key="interviews.a_download")
-    st.markdown(md)
+    st.markdown(safe_markdown(md))
 
 
 def _matrix(store: Store, frame: AnalysisFrame, kw: dict) -> None:
@@ -181,7 +183,7 @@ def _saturation(store: Store, frame: AnalysisFrame, kw: dict) -> None:
 
 def saturation_chart(curve: Saturation) -> None:
     for w in curve.warnings:
-        st.warning(w)
+        st.warning(plain(w))
     if not curve.participants:
         st.info("No participants yet.")
         return
@@ -189,7 +191,7 @@ def saturation_chart(curve: Saturation) -> None:
     st.altair_chart(curve_chart(curve), width="stretch")
     if curve.last_new:
         st.caption(f"New codes per interview (bars) and distinct codes so far (line): the last new code came "
-                   f"from {curve.last_new}, interview {curve.participants.index(curve.last_new) + 1} of "
+                   f"from {plain_line(curve.last_new)}, interview {curve.participants.index(curve.last_new) + 1} of "
                    f"{len(curve.participants)}; {curve.cumulative[-1]} distinct codes.")
     st.dataframe(df, hide_index=True, width="stretch")
     st.download_button("Download JSON", json.dumps(curve.as_dict()), file_name="saturation.json",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studyapp.render.safe_text import plain_line
 from studyapp.services.interviews.views import coding_view as read_coding_view
 from studyapp.ui import state
 from studyapp.ui.interviews.panel import MEMO_CODE_KEY, PENDING_KEY, SEGMENT_KEY, segment_panel
@@ -51,11 +52,12 @@ def coding_view(store: Store, coder: str | None) -> None:
     st.query_params["t"] = v.transcripts[tid]
     cb_id = c2.selectbox("Codebook", list(books), format_func=lambda b: f"{books[b].title} (v{books[b].version})",
                          key=CODEBOOK_KEY) if books else None
-    round_id = c3.selectbox("Round", v.rounds, index=len(v.rounds) - 1, key=ROUND_KEY)
+    round_id = c3.selectbox("Round", v.rounds, index=v.rounds.index(v.round) if v.round in (v.rounds or []) else 0,
+                            key=ROUND_KEY, help="This codebook's rounds, opening on the active one a lead set.")
     if (tid, cb_id, round_id) != (v.transcript_id, v.codebook.id if v.codebook else None, v.round):
         v = _read(store, coder, tid, cb_id, round_id)  # a widget settled elsewhere: draw what it shows
     if v.about:
-        st.caption(" · ".join(f"**{k}**: {val}" for k, val in v.about.items() if val))
+        st.caption(" · ".join(f"**{plain_line(k)}**: {plain_line(val)}" for k, val in v.about.items() if val))
     if v.codebook is None:
         st.caption("No interview codebook in this study: add one (`studyapp codebook add`) to code segments.")
     ids = [s["id"] for s in v.segments]

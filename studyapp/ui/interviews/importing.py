@@ -9,6 +9,7 @@ import streamlit as st
 
 from studyapp.domain.roles import Role
 from studyapp.errors import StudyError
+from studyapp.render.safe_text import plain
 from studyapp.services.interviews.imports import import_participants_data
 from studyapp.services.interviews.uploads import import_transcript_uploads
 from studyapp.services.interviews.views import participants_rows
@@ -36,14 +37,15 @@ def import_view(store: Store, coder: str | None) -> None:
                 interviewers=[x.strip() for x in interviewers.split(",") if x.strip()] or None,
                 names=names, actor=coder)
         except StudyError as e:
-            st.error(f"Nothing imported: {e}")
+            st.error(plain(f"Nothing imported: {e}"))
         else:
             for r in reports:
-                st.success(f"{r.key}: {r.segments} turns ({r.format}); interviewer: "
-                           f"{', '.join(r.interviewers) or 'none'}; participants: {', '.join(r.participants) or 'none'}"
-                           + (f"; {r.replacements} name(s) pseudonymised" if r.replacements else ""))
+                st.success(plain(f"{r.key}: {r.segments} turns ({r.format}); interviewer: "
+                                 f"{', '.join(r.interviewers) or 'none'}; participants: "
+                                 f"{', '.join(r.participants) or 'none'}"
+                                 + (f"; {r.replacements} name(s) pseudonymised" if r.replacements else "")))
                 for w in r.warnings:
-                    st.warning(f"{r.key}: {w}")
+                    st.warning(plain(f"{r.key}: {w}"))
     st.subheader("Participants")
     people = st.file_uploader("Participants CSV (an id column, attribute columns, optionally `transcript`)",
                               type=["csv"], key="interviews.up_people")
@@ -55,11 +57,11 @@ def import_view(store: Store, coder: str | None) -> None:
             r = import_participants_data(store, people.name, people.getvalue(), id_column=id_column or None,
                                          id_prefix=prefix or None, actor=coder)
         except StudyError as e:
-            st.error(f"Nothing imported: {e}")
+            st.error(plain(f"Nothing imported: {e}"))
         else:
             st.success(f"{r.new} new, {r.updated} updated, {r.unchanged} unchanged participants.")
             for w in r.warnings:
-                st.warning(w)
+                st.warning(plain(w))
     known = participants_rows(store)  # read after the imports above, so new participants show at once
     if known:
         st.dataframe(known, hide_index=True, width="stretch")

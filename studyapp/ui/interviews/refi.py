@@ -13,6 +13,7 @@ import streamlit as st
 
 from studyapp.domain.roles import Role
 from studyapp.errors import StudyError
+from studyapp.render.safe_text import plain
 from studyapp.services.interviews.views import refi_view as read_refi_view
 from studyapp.services.publish.qdpx import import_qdpx_upload, qdpx_project
 from studyapp.ui import state
@@ -43,11 +44,11 @@ def refi_view(store: Store, coder: str | None) -> None:
         try:
             r = import_qdpx_upload(store, up.name, up.getvalue(), actor=coder, codebook=book.strip() or None)
         except StudyError as e:
-            st.error(f"Nothing imported: {e}")
+            st.error(plain(f"Nothing imported: {e}"))
         else:
             how = "exactly as exported from studyapp" if r.lossless else "mapped from another tool's project"
             st.success(f"Imported {len(r.transcripts)} transcript(s), {r.segments} segments, {r.spans} spans, "
                        f"{r.annotations} segment codings and {r.memos} memos ({how}); coders: {', '.join(r.coders)}"
                        + (f" (new: {', '.join(r.new_coders)})" if r.new_coders else "") + ".")
             for w in r.warnings:
-                st.warning(w)
+                st.warning(plain(w))

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from studyapp.errors import StudyError
+from studyapp.render.safe_text import plain_line
 from studyapp.services.papers import screening
 from studyapp.services.papers.views import ConflictsView
 from studyapp.services.papers.views import conflicts_view as read_conflicts
@@ -69,7 +70,8 @@ def conflicts_view(store: Store, viewer: str | None, is_lead: bool, key: str = "
     st.markdown(f"**{c.count} conflict(s)**")
     for row in c.rows:
         with st.container(border=True, key=f"{key}.c.{row['unit_id']}"):
-            st.markdown(f"**{row['key']}** · {row['title']} ({row.get('year') or 'n.d.'})")
+            st.markdown(f"**{plain_line(row['key'])}** · "
+                        + plain_line(f"{row['title']} ({row.get('year') or 'n.d.'})"))
             st.table(pd.DataFrame([{"reviewer": k, "decision": v} for k, v in row["votes"].items()]))
             if is_lead:
                 _resolve_form(store, row, stage, v.reasons, viewer, key)

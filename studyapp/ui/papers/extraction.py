@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from studyapp.errors import StudyError
+from studyapp.render.safe_text import plain, plain_line
 from studyapp.services.papers import claims as paper_claims
 from studyapp.services.papers import extraction
 from studyapp.services.papers.views import extract_view, paper_claims_view
@@ -42,14 +43,14 @@ def extraction_view(store: Store, coder: str | None, key: str = "papers.extract"
                f"'{extraction.ROUND}' round on the Agreement page.")
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.subheader(form.unit["title"] or form.unit["key"])
+        st.subheader(plain_line(form.unit["title"] or form.unit["key"]))
         a = form.unit["attrs"]
-        st.caption(" · ".join(str(a[k]) for k in ("authors", "year", "venue", "doi") if a.get(k)))
+        st.caption(" · ".join(plain_line(a[k]) for k in ("authors", "year", "venue", "doi") if a.get(k)))
         st.text(form.unit["text"] or "(no abstract)")
         if v.claims:
             st.markdown("**Claims from this paper**")
             for c in v.claims:
-                st.markdown(f"- `{c['id']}` {c['text']}")
+                st.markdown(f"- {plain_line(c['id'])} {plain_line(c['text'])}")
     with right:
         coding_form(store, v.codebook, int(uid), coder, extraction.ROUND, form.values, key)
 
@@ -65,7 +66,8 @@ def claims_view(store: Store, coder: str | None, key: str = "papers.claims") -> 
                      hide_index=True, width="stretch", key=f"{key}.table")
         pick = st.selectbox("Sources of", [c["id"] for c in claims], key=f"{key}.pick")
         for s in next(c for c in claims if c["id"] == pick)["sources"]:
-            st.markdown(f"> {s['quote']}\n\n{s['unit_key']}" + (f", p. {s['page']}" if s.get("page") else ""))
+            where = s["unit_key"] + (f", p. {s['page']}" if s.get("page") else "")
+            st.markdown(f"> {plain(s['quote'])}\n\n" + plain(where))
     else:
         st.info("No claims extracted from papers yet.")
     if not coder:

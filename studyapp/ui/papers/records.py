@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from studyapp.errors import StudyError
+from studyapp.render.safe_text import plain, plain_line
 from studyapp.services.papers import dedup, prisma
 from studyapp.services.papers import imports as papers_import
 from studyapp.services.papers.views import export_data, papers_import_view
@@ -38,11 +39,11 @@ def records_view(store: Store, coder: str | None, key: str = "papers.records") -
     state.show_flash(key)
     for g in v.groups:
         with st.container(border=True):
-            st.markdown(f"**{g['primary_key']}** [{g['source']}] {g['title']}")
+            st.markdown(f"**{plain_line(g['primary_key'])}** " + plain_line(f"[{g['source']}] {g['title']}"))
             for d in g["duplicates"]:
                 c1, c2 = st.columns([5, 1])
                 how = d["method"] + (f", {d['score']:.0f}" if d.get("score") is not None else "")
-                c1.caption(f"= {d['key']} [{d['source']}] {d['title']} ({how})")
+                c1.caption(plain_line(f"= {d['key']} [{d['source']}] {d['title']} ({how})"))
                 if coder and c2.button("Split", key=f"{key}.split.{d['key']}", help="Not a duplicate: make it a "
                                        "record of its own (it will not be linked again)."):
                     dedup.split_duplicate(store, d["key"], actor=coder)
@@ -91,14 +92,14 @@ def import_view(store: Store, coder: str | None, is_lead: bool, key: str = "pape
             reps = papers_import.import_uploads(store, [(f.name, f.getvalue()) for f in files],
                                                 source=source or None, search_string=search or None, actor=coder)
         except StudyError as e:
-            st.error(f"Nothing imported: {e}")
+            st.error(plain(f"Nothing imported: {e}"))
         else:
             st.success(f"Imported {sum(r.imported for r in reps)} records.")
             st.dataframe(pd.DataFrame([{k: v for k, v in r.as_dict().items() if k not in ("rejections", "duplicate_of")}
                                        for r in reps]), hide_index=True, width="stretch")
             for r in reps:
                 for rej in r.rejected:
-                    st.warning(f"{r.file}: record {rej.get('record')}: {rej.get('reason')}")
+                    st.warning(plain(f"{r.file}: record {rej.get('record')}: {rej.get('reason')}"))
     v = papers_import_view(store)  # after the import above: the new records can be snowballed from at once
     _snowball_form(store, v.papers, coder, key)
     st.markdown("#### Exports")
@@ -123,6 +124,6 @@ def _snowball_form(store: Store, papers: list[str], coder: str | None, key: str)
                 reps = papers_import.snowball_uploads(store, seed, direction,
                                                       [(f.name, f.getvalue()) for f in files or []], actor=coder)
             except StudyError as e:
-                st.error(f"Nothing added: {e}")
+                st.error(plain(f"Nothing added: {e}"))
             else:
                 st.success(f"Added {sum(r.imported for r in reps)} records from {seed} ({direction}).")

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from studyapp.errors import StudyError
+from studyapp.render.safe_text import code, markdown_link, plain_line, safe_markdown
 from studyapp.services.papers import screening
 from studyapp.services.papers.views import ScreenView, screen_view
 from studyapp.ui import state
@@ -32,15 +33,15 @@ def stage_picker(key: str) -> str:
 
 def paper_card(unit: dict, stage: str) -> None:
     a = unit["attrs"]
-    st.subheader(unit["title"] or unit["key"])
-    meta = [f"`{unit['key']}`"] + [str(a[k]) for k in ("authors", "year", "venue") if a.get(k)]
+    st.subheader(plain_line(unit["title"] or unit["key"]))
+    meta = [code(unit["key"])] + [plain_line(a[k]) for k in ("authors", "year", "venue") if a.get(k)]
     st.caption(" · ".join(meta))
     doi = str(a.get("doi") or "")
     if doi:
-        st.markdown(f"DOI [{doi}](https://doi.org/{doi.replace(')', '%29')})"
+        st.markdown("DOI " + markdown_link(doi, "https://doi.org/" + doi.replace(" ", "%20"))
                     + (" (open the full text)" if stage == "ft" else ""))
     if a.get("snowball_from"):
-        st.caption(f"Found by snowballing from {a['snowball_from']} ({a.get('source', '')}).")
+        st.caption(plain_line(f"Found by snowballing from {a['snowball_from']} ({a.get('source', '')})."))
     st.text(unit["text"] or "(no abstract)")
 
 
@@ -75,7 +76,7 @@ def _buttons(unit: dict, coder: str, stage: str, excl: list, key: str) -> None:
     st.markdown("**Exclude because**")
     for i, c in enumerate(excl, start=1):
         st.button(f"{c.id}: {c.label}", key=f"{key}.exclude.{c.id}", width="stretch",
-                  shortcut=str(i) if i <= 9 else None, help=c.definition or None,
+                  shortcut=str(i) if i <= 9 else None, help=safe_markdown(c.definition) or None,
                   on_click=_decide, args=(uid, pkey, coder, stage, "exclude", c.id, key))
     st.text_input("Note (optional, kept with your decision)", key=f"{key}.note")
 
@@ -117,9 +118,9 @@ def screening_view(store: Store, coder: str | None, key: str = "papers.screen") 
                        + ", 1-9 exclude for that criterion, S skip.")
             with st.expander("Criteria"):
                 for c in v.include:
-                    st.markdown(f"**{c.id}** (include) {c.label}: {c.definition or ''}")
+                    st.markdown(f"**{plain_line(c.id)}** (include) " + plain_line(f"{c.label}: {c.definition or ''}"))
                 for c in v.exclude:
-                    st.markdown(f"**{c.id}** (exclude) {c.label}: {c.definition or ''}")
+                    st.markdown(f"**{plain_line(c.id)}** (exclude) " + plain_line(f"{c.label}: {c.definition or ''}"))
     _my_decisions(v, key)
 
 

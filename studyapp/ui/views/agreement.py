@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studyapp.render.safe_text import plain_line
 from studyapp.services.agreement import views as av
 from studyapp.ui import state
 from studyapp.ui.agreement.adjudication import disagreement_list, reconciliation_controls
@@ -27,7 +28,7 @@ def render() -> None:
         # One view per run (not tabs): each view computes only what it shows.
         view = st.radio("View", VIEWS, horizontal=True, key="agreement.view", label_visibility="collapsed")
         if view == "Overview":
-            _overview(store, cb)
+            _overview(store, cb, viewer)
         elif view == "Field":
             _detail(store, cb, viewer)
         elif view == "Disagreements":
@@ -38,12 +39,19 @@ def render() -> None:
             _report(store, cb, viewer)
 
 
-def _overview(store, cb: str) -> None:
+def _left_out(notes) -> None:
+    if notes:
+        st.caption("Left out: " + "; ".join(notes) + ".")
+
+
+def _overview(store, cb: str, viewer: str | None) -> None:
     """Every field (and tree level) per round: the numbers a methods section reports."""
-    v = av.overview_view(store, cb, field_rows=state.field_rows)
+    v = av.overview_view(store, cb, field_rows=state.field_rows, viewer=viewer)
     if v.table.empty:
-        st.info("No field of this codebook has codings.")
+        st.info("No field of this codebook has codings by two or more coders in a round you may see.")
+        _left_out(v.left_out)
         return
+    _left_out(v.left_out)
     st.dataframe(v.table, hide_index=True, width="stretch", key="agreement.overview",
                  column_config={c: st.column_config.NumberColumn(format="%.3f")
                                 for c in ("percent_agreement", "kappa", "krippendorff_alpha", "gwet_ac1")})
@@ -69,6 +77,10 @@ def _detail(store, cb: str, viewer: str | None) -> None:
     level = st.radio("Code tree level", v.levels, horizontal=True, key="agreement.level") if v.levels else None
     if (field_id, level) != (v.field_id, v.level):  # a widget settled elsewhere: ask again for what it shows
         v = _read_field(store, cb, viewer, field=field_id, level=level)
+    _left_out(v.left_out)
+    if not v.round_options:
+        st.info("No round of this field has two or more coders you may compare yet.")
+        return
     c1, c2 = st.columns(2)
     rounds = c1.multiselect("Rounds", v.round_options, default=v.round_options[-1:], key="agreement.rounds",
                             help="Several rounds: a unit coded in two rounds counts twice.")
@@ -77,11 +89,12 @@ def _detail(store, cb: str, viewer: str | None) -> None:
     coders = c2.multiselect("Coders", v.coder_options, default=v.coder_options, key="agreement.coders")
     if coders != v.coders:
         v = _read_field(store, cb, viewer, field=field_id, level=level, rounds=rounds, coders=coders)
-    if len(coders) < 2:
-        st.warning("Choose at least two coders.")
+    if len(coders) < 2 or v.agreement is None:
+        st.warning("Choose at least two coders and a round.")
         return
     fa = v.agreement
-    st.subheader(f"{fa.label}: {fa.summary.n_pairable} units coded by two or more of {fa.summary.n_coders} coders")
+    st.subheader(f"{plain_line(fa.label)}: {fa.summary.n_pairable} units coded by two or more of "
+                 f"{fa.summary.n_coders} coders")
     st.dataframe(fa.stats_frame(), hide_index=True, width="stretch", key="agreement.stats",
                  column_config={"value": st.column_config.NumberColumn(format="%.3f")})
     downloads("agreement.stats_dl", f"agreement-{cb}-{fa.name}", table=fa.stats_frame(),
@@ -124,7 +137,7 @@ def _confusion(v: av.FieldView) -> None:
         b = c2.selectbox("Columns", fa.data.coders, index=1, key="agreement.cm_b")
     table = fa.confusion(a, b)
     if a != b and not table.empty:
-        st.markdown(f"**Confusion matrix: {a} x {b}**")
+        st.markdown(f"**Confusion matrix: {plain_line(a)} x {plain_line(b)}**")
         st.altair_chart(confusion_heatmap(table, a, b))
         downloads("agreement.cm_dl", f"confusion-{fa.name}-{a}-{b}", chart=confusion_heatmap(table, a, b),
                   table=table.rename_axis(f"{a} \\ {b}").reset_index())
@@ -149,7 +162,7 @@ def _report(store, cb: str, viewer: str | None) -> None:
                    format_func=lambda f: FORMAT_LABELS.get(f, f.upper()))
     with_spans = st.checkbox("With quote spans (unitizing alpha)", key="agreement.report_spans")
     span_rows = av.spans_view(store, viewer, cb, span_agreement=state.span_agreement).rows if with_spans else None
-    v = av.report_view(store, cb, fmt, field_rows=state.field_rows, span_rows=span_rows)
+    v = av.report_view(store, cb, fmt, field_rows=state.field_rows, viewer=viewer, span_rows=span_rows)
     if not v.rows:
         st.info("No field of this codebook has codings.")
         return

@@ -4,6 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from studyapp.render.safe_text import plain_line, safe_markdown
 from studyapp.services.study.views import home_view
 from studyapp.ui import state
 
@@ -25,16 +26,16 @@ def progress_chart(prog: pd.DataFrame) -> alt.VConcatChart:
 def render() -> None:
     with state.open_store() as store:
         v = home_view(store, status=state.status)
-    st.title(v.title)
+    st.title(plain_line(v.title))
     if v.description:
-        st.write(v.description)
+        st.markdown(safe_markdown(v.description))
     cols = st.columns(5)
     counts = [("Papers", v.units.get("paper", 0)), ("Transcripts", v.units.get("transcript", 0)),
               ("Segments", v.units.get("segment", 0)), ("Defects", v.units.get("defect", 0)), ("Claims", v.claims)]
     for col, (label, n) in zip(cols, counts):
         col.metric(label, n)
     st.caption(f"{v.annotations} annotations, {v.finals} final values, {v.memos} memos, "
-               f"{v.history} changes in the audit log. Study folder: {v.path}")
+               f"{v.history} changes in the audit log. Study folder: {plain_line(v.path)}")
     st.subheader("Codebooks")
     if v.codebooks:
         st.dataframe(pd.DataFrame(v.codebooks), hide_index=True, width="stretch")

@@ -12,7 +12,9 @@ import streamlit as st
 from studyapp.domain.codebook import Codebook, Field
 from studyapp.errors import StudyError
 from studyapp.services.coding.coding import CodingRow, code_many
+from studyapp.render.safe_text import plain_line, safe_markdown
 from studyapp.ui.state import Store
+from studyapp.ui.widgets.code_picker import code_picker
 
 
 def _options(field: Field, chosen_parent: str | None) -> list[str]:
@@ -37,13 +39,13 @@ def coding_form(store: Store, cb: Codebook, unit_id: int, coder: str, round_id: 
         values: dict[str, object] = {}
         for f in cb.fields:
             wkey = f"{key}.{cb.id}.{unit_id}.{round_id}.{f.id}"
-            label = f.label + (" *" if f.required else "")
-            help_ = f.definition or None
+            label = plain_line(f.label) + (" *" if f.required else "")
+            help_ = safe_markdown(f.definition) or None
             current = own.get(f.id)
             if f.type == "multi":
                 opts = _options(f, None)
-                values[f.id] = st.multiselect(label, opts, default=[v for v in (current or []) if v in opts],
-                                              format_func=lambda c, f=f: f.code(c).label, key=wkey, help=help_)
+                values[f.id] = code_picker(label, opts, lambda c, f=f: f.code(c).label, key=wkey, help=help_,
+                                           default=[v for v in (current or []) if v in opts])
             elif f.type in ("nominal", "ordinal") or (f.type == "interval" and f.codes):
                 parent_val = own.get(f.parent_field) if f.parent_field else None
                 opts = _options(f, parent_val if isinstance(parent_val, str) else None)

@@ -27,7 +27,6 @@ def history_expander(store: Store, unit_id: int, viewer: str | None, *, limit: i
         st.dataframe([{"when": r["at"][:19].replace("T", " "), "who": r["who"], "action": r["action"],
                        "what": r["what"], "old": r["old_text"], "new": r["new_text"], "note": r["note"] or ""}
                       for r in rows], hide_index=True, width="stretch")
-        if any(r["hidden"] for r in rows):
-            st.caption("Other coders' values are hidden until a lead opens reconciliation for their round.")
+        st.caption("Other coders' changes in a round are listed once a lead opens reconciliation for it.")
         st.caption("Nothing is edited or deleted in place: every earlier value stays in this history.")
     return rows
