@@ -25,7 +25,7 @@ def test_a_coder_retrieves_the_quotes_of_a_code(demo_study, serve, browser, shot
     pick_coder(page, "bob (coder)")
     page.locator('[data-testid="stButtonGroup"] button').filter(has_text="Retrieve").first.click()
     settle(page)
-    multiselect(page, "Codes (a parent code", ["PTM attributes wanted › Provenance › Dataset details"])
+    multiselect(page, "Codes (a parent code", ["Dataset details"])
     page.get_by_text("quote(s)").first.wait_for(timeout=T)
     no_exception(page)
     text = page.locator('[data-testid="stMain"]').inner_text()

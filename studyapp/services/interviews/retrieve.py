@@ -122,7 +122,7 @@ def retrieve(store: Store, codebook: str, *, viewer: str | None = None, codes: S
     if round:
         rows = [r for r in rows if r["round"] == round]
     texts = store.transcripts.texts(sorted({r["unit_id"] for r in rows if r["unit_id"] in segs}))
-    labels = {c.ref: c.label for c in code_choices(cb)}
+    labels = {c.ref: c.path or c.label for c in code_choices(cb)}
     order = {sid: i for i, sid in enumerate(segs)}
     out = []
     for r in sorted((r for r in rows if r["unit_id"] in segs), key=lambda r: (order[r["unit_id"]], r["start"])):

@@ -26,7 +26,7 @@ from studyapp.domain import roles
 from studyapp.errors import InvalidInput, NotFound, PermissionDenied, StudyError
 from studyapp.services.coding.codebooks import codebook_version, list_codebooks
 from studyapp.services.coding.coding import open_reconciliation
-from studyapp.services.interviews.spans import PALETTE, code_choices, code_label_short, resolve_code
+from studyapp.services.interviews.spans import PALETTE, code_choices, resolve_code
 from studyapp.store import Store
 
 HIDDEN = ("Each coder's spans are shown to leads, and to every coder once a lead opens reconciliation of "
@@ -159,7 +159,13 @@ def stripes_view(store: Store, viewer: str | None, *, transcript: int | str | No
 
 
 def _labels(book, codes) -> str:
-    return ", ".join(code_label_short(book, f, c) for f, c in codes)
+    return ", ".join(_short(book, f, c) for f, c in codes)
+
+
+def _short(book, field_id: str, code: str) -> str:
+    f = book.field(field_id)
+    c = f.code(code) if f else None
+    return c.label if c else code
 
 
 def _stripe(book, s: dict) -> StripeSpan:

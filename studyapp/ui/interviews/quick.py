@@ -69,7 +69,7 @@ def recent_row(store, coder: str | None, cb: str, round_id: str, segment_key: st
     st.caption("Recent codes (a click, or 1–6, applies one: to the selected text, else to the turn)")
     cols = st.columns(len(codes))
     for i, (col, c) in enumerate(zip(cols, codes), 1):
-        col.button(f"{i} {c.label.rsplit(' › ', 1)[-1]}", key=f"interviews.recent.{c.ref}", help=c.label,
+        col.button(f"{i} {c.label.rsplit(' › ', 1)[-1]}", key=f"interviews.recent.{c.ref}", help=c.path or c.label,
                    on_click=_apply, args=(coder, c.ref, cb, round_id, segment_key, pending_key),
                    width="stretch")
     return [c.ref for c in codes]
