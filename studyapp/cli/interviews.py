@@ -317,7 +317,7 @@ def retrieve_cmd(folder, codebook, codes, group, attribute, value, source, viewe
     with Store.open(folder) as store:
         quotes = retrieve.retrieve(store, codebook, viewer=viewer, codes=list(codes), group=group,
                                    attribute=attribute, value=value, source=source)
-    data = {"markdown": lambda: retrieve.to_markdown(quotes), "csv": lambda: retrieve.to_csv(quotes),
+    data = {"markdown": lambda: retrieve.to_markdown(quotes), "csv": lambda: retrieve.csv_text(quotes),
             "json": lambda: json.dumps(retrieve.to_json(quotes), ensure_ascii=False, indent=1),
             "docx": lambda: retrieve.to_docx(quotes)}[fmt]()
     if output:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from studyapp.cli import main
 from studyapp.services.coding.coding import open_reconciliation
-from studyapp.services.interviews.retrieve import retrieve, retrieve_view, to_csv, to_docx, to_markdown
+from studyapp.services.interviews.retrieve import csv_text, retrieve, retrieve_view, to_docx, to_markdown
 from studyapp.services.interviews.spans import add_span
 from studyapp.services.interviews.stripes import adjudicate_span
 from studyapp.store.sets import Member
@@ -79,7 +79,7 @@ def test_exports_csv_markdown_docx(quoted):
 
     store = quoted[0]
     qs = retrieve(store, CB, codes=["attributes:popularity", "challenges:missing-attributes"])
-    csv = to_csv(qs)
+    csv = csv_text(qs)
     assert csv.splitlines()[0].startswith("code,quote,participant,transcript,turn") and csv.count("interview-03") >= 3
     md = to_markdown(qs, title="Popularity")
     assert md.startswith("# Popularity") and "> " in md and "(interviews?t=interview-03)" in md

@@ -15,6 +15,7 @@ import html
 import pandas as pd
 
 from studyapp.render import tables
+from studyapp.render.tables import to_csv as table_csv
 from studyapp.services.agreement.spans import SpanAgreement
 from studyapp.stats import Stat
 
@@ -99,7 +100,7 @@ def long_frame(rows: list[SpanAgreement]) -> pd.DataFrame:
 
 
 def to_csv(rows: list[SpanAgreement]) -> str:
-    return tables.to_csv(long_frame(rows))
+    return table_csv(long_frame(rows))
 
 
 def to_json(rows: list[SpanAgreement]) -> list[dict]:

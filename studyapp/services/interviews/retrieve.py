@@ -24,6 +24,7 @@ import pandas as pd
 from studyapp.domain import roles
 from studyapp.errors import NotFound
 from studyapp.render import tables
+from studyapp.render.tables import to_csv as table_csv
 from studyapp.services.coding.codebooks import codebook_version, list_codebooks
 from studyapp.services.interviews.spans import code_choices, resolve_code, visible_spans
 from studyapp.store import Store
@@ -181,8 +182,8 @@ def frame(quotes: Sequence[Quote]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def to_csv(quotes: Sequence[Quote]) -> str:
-    return tables.to_csv(frame(quotes))
+def csv_text(quotes: Sequence[Quote]) -> str:
+    return table_csv(frame(quotes))
 
 
 def to_json(quotes: Sequence[Quote]) -> list[dict]:

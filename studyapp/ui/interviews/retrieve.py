@@ -46,7 +46,7 @@ def retrieve_view(store, coder: str | None) -> None:
     st.markdown(f"**{len(v.quotes)} quote(s)**")
     if v.quotes:
         d1, d2, d3 = st.columns(3)
-        d1.download_button("CSV", svc.to_csv(v.quotes), file_name="quotes.csv", mime="text/csv", key=f"{KEY}.csv")
+        d1.download_button("CSV", svc.csv_text(v.quotes), file_name="quotes.csv", mime="text/csv", key=f"{KEY}.csv")
         d2.download_button("Markdown", svc.to_markdown(v.quotes), file_name="quotes.md", mime="text/markdown",
                            key=f"{KEY}.md")
         d3.download_button("DOCX", svc.to_docx(v.quotes), file_name="quotes.docx", key=f"{KEY}.docx",
