@@ -322,3 +322,15 @@ def _workflow_for(study: str, counter: int, cb, source, interview_source) -> dic
 def workflow_for(store: Store, cb, source, *, interview_source) -> dict:
     """`services.defects.workflow.workflow_for`, cached on the study's change counter."""
     return _workflow_for(str(store.folder), _counter(store), cb, source, interview_source)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _span_agreement(study: str, counter: int, codebook, viewer, n_boot: int):
+    from studyapp.services.agreement.spans import span_agreement as fn
+    with Store.open(study) as store:
+        return fn(store, codebook, viewer=viewer, n_boot=n_boot)
+
+
+def span_agreement(store: Store, codebook=None, *, viewer=None, n_boot: int = 1000):
+    """`services.agreement.spans.span_agreement` (blind for `viewer`), cached on the change counter."""
+    return _span_agreement(str(store.folder), _counter(store), codebook, viewer, n_boot)

@@ -22,6 +22,7 @@ from studyapp.services.coding.coding import CodingRow, code_many
 from studyapp.services.demo import claims as demo_claims
 from studyapp.services.demo import interviews as demo_interviews
 from studyapp.services.demo import papers as demo_papers
+from studyapp.services.demo import span_agreement as demo_span_agreement
 from studyapp.services.study.auth import DEMO_META, demo_password, set_password
 from studyapp.services.study.browse import codebooks_for
 from studyapp.store import Store
@@ -98,7 +99,7 @@ def _build(folder: Path, source: Path) -> Store:
 
 #: The feature parts of the demo (screening decisions, spans, the claims' dataset...), in the order
 #: they run after the common parts; each is `extend(store, source_dir)`.
-DEMO_PARTS = (demo_papers.extend, demo_interviews.extend, demo_claims.extend)
+DEMO_PARTS = (demo_papers.extend, demo_interviews.extend, demo_span_agreement.extend, demo_claims.extend)
 
 
 def _extensions(store: Store, source: Path) -> None:

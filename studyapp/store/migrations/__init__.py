@@ -26,6 +26,7 @@ ORDER = [
     interop.interop_001_sets_guids,
     core.m009_round_codebooks,
     auth.auth_001_sessions_failures_invite_expiry,
+    interviews.interviews_002_final_spans,
 ]
 
 migrations = Migrations("studyapp")
