@@ -31,7 +31,7 @@ def test_every_short_question_has_a_key_per_choice_none_repeated():
 def page_study(defect_study, issues_csv, monkeypatch):
     import_defects(defect_study, [issues_csv])
     monkeypatch.setenv("STUDYAPP_STUDY", str(defect_study.folder))
-    monkeypatch.delenv("STUDYAPP_AUTH", raising=False)
+    monkeypatch.setenv("STUDYAPP_AUTH", "0")
     return defect_study
 
 

@@ -59,7 +59,7 @@ def test_the_cli_adds_a_code(istudy):
 @pytest.fixture
 def page_study(istudy, monkeypatch):
     monkeypatch.setenv("STUDYAPP_STUDY", str(istudy.folder))
-    monkeypatch.delenv("STUDYAPP_AUTH", raising=False)
+    monkeypatch.setenv("STUDYAPP_AUTH", "0")
     return istudy
 
 

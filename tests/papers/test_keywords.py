@@ -88,7 +88,7 @@ def test_the_cli_shows_and_changes_keywords(imported):
 @pytest.fixture
 def page_study(imported, monkeypatch):
     monkeypatch.setenv("STUDYAPP_STUDY", str(imported.folder))
-    monkeypatch.delenv("STUDYAPP_AUTH", raising=False)
+    monkeypatch.setenv("STUDYAPP_AUTH", "0")
     return imported
 
 
