@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -9,7 +11,16 @@ from pathlib import Path
 import pytest
 
 from studyapp.services.coding.coding import CodingRow, code_many
+from studyapp.services.study import auth
 from studyapp.services.study.study import init_study
+
+#: Password hashing at production cost (scrypt N=2^17: 128 MiB, ~0.4 s) would make every sign-in and
+#: set_password in the suite slow; tests hash at N=2^10 unless they ask for `auth.Policy()`
+#: (tests/security/test_sign_in.py asserts the production numbers and times them).
+auth.POLICY = dataclasses.replace(auth.POLICY, scrypt_n=2 ** 10)
+#: AppTest runs app.py in-process: the tests drive single-user mode unless they set STUDYAPP_AUTH=1
+#: (a bare `streamlit run` without the variable signs coders in; see ui/state.py).
+os.environ.setdefault("STUDYAPP_AUTH", "0")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO.parent / "shared").resolve()

@@ -186,7 +186,7 @@ def test_a_broken_source_fails_naming_file_and_record_and_leaves_no_study(tmp_pa
 @pytest.mark.parametrize("page", [p[0] for p in PAGES])
 def test_every_page_renders_on_the_demo(demo, monkeypatch, page, coder):
     monkeypatch.setenv("STUDYAPP_STUDY", str(demo))
-    monkeypatch.delenv("STUDYAPP_AUTH", raising=False)
+    monkeypatch.setenv("STUDYAPP_AUTH", "0")  # single-user mode: pick the coder
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["app.coder"] = coder
     at.run()

@@ -9,7 +9,7 @@ import click
 from studyapp.cli.app import by_option, main, reports_errors
 from studyapp.domain.codebook_yaml import validate_files
 from studyapp.services.coding import rounds
-from studyapp.services.coding.codebooks import add_codebook, list_codebooks
+from studyapp.services.coding.codebooks import add_code, add_codebook, get_codebook, list_codebooks, set_keywords
 from studyapp.store import Store
 
 
@@ -61,6 +61,49 @@ def list_cmd(folder: str) -> None:
         for cb in list_codebooks(store):
             n = len(store.codebooks.versions(cb.id))
             click.echo(f"{cb.id}\tv{cb.version}\t{cb.kind}\t{n} stored version(s)\t{cb.title}")
+
+
+@codebook_group.command("keywords")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("codebook")
+@click.option("--include", "add_include", multiple=True, help="A term to mark green (repeatable; `word*` for a prefix).")
+@click.option("--exclude", "add_exclude", multiple=True, help="A term to mark red (repeatable).")
+@click.option("--remove", multiple=True, help="A term to take off either list (repeatable).")
+@by_option
+@reports_errors
+def keywords_cmd(folder: str, codebook: str, add_include: tuple[str, ...], add_exclude: tuple[str, ...],
+                 remove: tuple[str, ...], actor: str) -> None:
+    """Show or change the keywords CODEBOOK highlights while screening (a change is a new version)."""
+    with Store.open(folder) as store:
+        if add_include or add_exclude or remove:
+            cb, vid = set_keywords(store, codebook, add_include=list(add_include), add_exclude=list(add_exclude),
+                                   remove=list(remove), actor=actor)
+        else:
+            cb, vid = get_codebook(store, codebook), None
+    if vid is not None:
+        click.echo(f"{cb.id} v{cb.version}: keywords stored as a new version")
+    click.echo("include: " + (", ".join(cb.keywords.include) or "(none)"))
+    click.echo("exclude: " + (", ".join(cb.keywords.exclude) or "(none)"))
+
+
+@codebook_group.command("add-code")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("codebook")
+@click.argument("field")
+@click.argument("label")
+@click.option("--parent", default=None, help="The id of the code to put the new one under (default: top level).")
+@click.option("--id", "code_id", default=None, help="The new code's id (default: from the label).")
+@click.option("--definition", default="", help="What the code means.")
+@by_option
+@reports_errors
+def add_code_cmd(folder: str, codebook: str, field: str, label: str, parent: str | None, code_id: str | None,
+                 definition: str, actor: str) -> None:
+    """Add a code LABEL to FIELD of CODEBOOK (a lead): a new codebook version, recorded in the history."""
+    with Store.open(folder) as store:
+        cb, vid, cid = add_code(store, codebook, field, label, parent=parent, code_id=code_id,
+                                definition=definition, actor=actor, where="using the command line")
+    click.echo(f"{cb.id} v{cb.version}: code {cid!r} ({label}) added to {field}"
+               + (f" under {parent!r}" if parent else "") + "; earlier codings keep the version they were made with")
 
 
 @main.group("round")

@@ -67,3 +67,29 @@ def coder_invite_cmd(folder: str, name: str, url: str) -> None:
     with Store.open(folder) as store:
         token = create_invite(store, name)
     click.echo(f"{url.rstrip('/')}/?token={token}")
+
+
+@coder_group.command("sign-out")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("name")
+@reports_errors
+def coder_sign_out_cmd(folder: str, name: str) -> None:
+    """End every sign-in session of coder NAME (each browser must sign in again)."""
+    from studyapp.services.study.auth import sign_out_everywhere
+
+    with Store.open(folder) as store:
+        n = sign_out_everywhere(store, name)
+    click.echo(f"ended {n} session(s) of {name!r}")
+
+
+@coder_group.command("unlock")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("name")
+@reports_errors
+def coder_unlock_cmd(folder: str, name: str) -> None:
+    """Forget NAME's failed sign-ins, so NAME need not wait before trying again."""
+    from studyapp.services.study.auth import unlock
+
+    with Store.open(folder) as store:
+        n = unlock(store, name)
+    click.echo(f"forgot {n} failed sign-in(s) of {name!r}")

@@ -17,7 +17,7 @@ from studyapp.cli.app import by_option, import_group, main, reports_errors
 from studyapp.errors import InvalidInput, NotFound
 from studyapp.services.coding.codebooks import codebook_version
 from studyapp.services.interviews import imports as ti
-from studyapp.services.interviews import qualitative, spans
+from studyapp.services.interviews import qualitative, retrieve, spans
 from studyapp.services.interviews import saturation as sat
 from studyapp.store import Store
 from studyapp.store.rounds import DEFAULT_ROUND
@@ -292,3 +292,36 @@ def memo_cmd(folder, text, coder, segment, code, codebook, round_id) -> None:
         else:
             mid = spans.add_code_memo(store, codebook, code, coder, text, round=round_id)
     click.echo(f"memo {mid}")
+
+
+@interviews_group.command("retrieve")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--codebook", required=True)
+@click.option("--code", "codes", multiple=True, metavar="FIELD:CODE", help="Codes to retrieve (children too).")
+@click.option("--group", help="A code group (a set of codes, by name or id): its codes.")
+@click.option("--attribute", help="Only participants whose ATTRIBUTE is --value (e.g. role).")
+@click.option("--value", help="The attribute's value.")
+@click.option("--source", default="all", show_default=True, help="all, final (the lead's final spans) or a coder.")
+@click.option("--as", "viewer", help="Whose eyes: a coder sees others' quotes only in open rounds.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json", "docx"]), default="markdown",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (needed for docx).")
+@reports_errors
+def retrieve_cmd(folder, codebook, codes, group, attribute, value, source, viewer, fmt, output) -> None:
+    """Code and retrieve: every quote coded with the codes or code group, with its context turn,
+    coder, participant and a link back into the transcript."""
+    if not codes and not group:
+        raise click.UsageError("give --code FIELD:CODE (repeatable) or --group NAME")
+    if fmt == "docx" and not output:
+        raise click.UsageError("--format docx needs -o FILE.docx")
+    with Store.open(folder) as store:
+        quotes = retrieve.retrieve(store, codebook, viewer=viewer, codes=list(codes), group=group,
+                                   attribute=attribute, value=value, source=source)
+    data = {"markdown": lambda: retrieve.to_markdown(quotes), "csv": lambda: retrieve.csv_text(quotes),
+            "json": lambda: json.dumps(retrieve.to_json(quotes), ensure_ascii=False, indent=1),
+            "docx": lambda: retrieve.to_docx(quotes)}[fmt]()
+    if output:
+        Path(output).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        click.echo(f"wrote {len(quotes)} quote(s) to {output}")
+    else:
+        click.echo(data, nl=not data.endswith("\n"))

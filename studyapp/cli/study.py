@@ -44,6 +44,17 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 #: Set on the command line, so they hold whatever config.toml the working folder has: coders see a
 #: generic message for an unexpected error, never a traceback with server paths (it goes to the log).
 SAFE_SERVER_OPTIONS = ("--client.showErrorDetails", "none")
@@ -52,7 +63,11 @@ SAFE_SERVER_OPTIONS = ("--client.showErrorDetails", "none")
 def serve_study(folder: Path, port: int, host: str, *, auth: bool = True) -> int:
     """Run the Streamlit app on the study in `folder` until interrupted; returns its exit status.
     With `auth`, coders sign in (password or invite link); without, one local user picks a coder."""
-    app = PACKAGE_DIR / "ui" / "app.py"
+    if not auth and not is_loopback(host):
+        raise StudyError(f"--no-auth serves without sign-in, so only on this machine: --host {host} would let "
+                         "anyone on the network code as anyone; drop --no-auth (coders sign in) or serve on "
+                         "127.0.0.1")
+    app = PACKAGE_DIR / "ui" / "server.py"  # ui/app.py behind the routes that keep a sign-in (cookie)
     env = dict(os.environ, STUDYAPP_STUDY=str(folder.resolve()), STUDYAPP_AUTH="1" if auth else "0")
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -107,11 +122,13 @@ def serve_cmd(folder: str, port: int, host: str, no_auth: bool) -> None:
 @click.option("--rebuild", is_flag=True, help="Throw away an existing demo study and build it anew.")
 @click.option("--port", default=8501, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--auth", is_flag=True, help="Serve with sign-in (demo passwords: NAME-demo, e.g. alice-demo).")
+@click.option("--no-auth", is_flag=True, help="Single-user local mode: no sign-in, pick whom you code as.")
+@click.option("--auth", is_flag=True, hidden=True, help="Kept for old scripts: sign-in is on by default.")
 @reports_errors
-def demo_cmd(folder: str, no_serve: bool, rebuild: bool, port: int, host: str, auth: bool) -> None:
+def demo_cmd(folder: str, no_serve: bool, rebuild: bool, port: int, host: str, no_auth: bool, auth: bool) -> None:
     """Build the demo study in FOLDER (default: data/demo-study) and serve it unless --no-serve.
-    The demo is served in single-user mode unless --auth."""
+    Coders sign in, as on a lab server; the sign-in page lists the demo's accounts (alice, the lead,
+    and the coders bob and chen; passwords NAME-demo)."""
     from studyapp.services.demo.build import build_demo
 
     if not no_serve and not port_free(host, port):
@@ -120,8 +137,19 @@ def demo_cmd(folder: str, no_serve: bool, rebuild: bool, port: int, host: str, a
     existed = Store.exists(folder) and not rebuild
     path = build_demo(folder, rebuild=rebuild)
     click.echo(f"{'using the existing' if existed else 'built the'} demo study in {path}")
+    if not no_auth and not no_serve:
+        from studyapp.services.study.auth import demo_accounts
+
+        with Store.open(path) as store:
+            accounts = demo_accounts(store)
+        if accounts:
+            click.echo("sign in as " + ", ".join(f"{a['name']} ({a['role']}, password {a['password']})"
+                                                 for a in accounts))
+        else:
+            click.echo("this demo study was built before its sign-in page listed the demo accounts:"
+                       " `studyapp demo --rebuild` builds it anew (passwords are NAME-demo)")
     if not no_serve:
-        sys.exit(serve_study(path, port, host, auth=auth))
+        sys.exit(serve_study(path, port, host, auth=not no_auth))
 
 
 @main.command("status")

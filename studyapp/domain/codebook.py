@@ -132,6 +132,18 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class Keywords:
+    """Terms the screening view marks in titles and abstracts: `include` green, `exclude` red (a
+    trailing `*` matches words that start with the term). Highlighting only: nothing is decided by them."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.include or self.exclude)
+
+
+@dataclass(frozen=True)
 class Codebook:
     id: str
     title: str
@@ -141,6 +153,7 @@ class Codebook:
     description: str = ""
     source: str = ""
     criteria: tuple[Criterion, ...] = ()
+    keywords: "Keywords" = dc_field(default_factory=lambda: Keywords())
     hash: str = ""
     text: str = dc_field(default="", repr=False, compare=False)
     path: str | None = dc_field(default=None, compare=False)
@@ -160,6 +173,23 @@ class Codebook:
 
     def criteria_for(self, stage: str) -> list[Criterion]:
         return [c for c in self.criteria if c.stage in (stage, "both")]
+
+    def with_keywords(self, *, include: "list[str] | None" = None, exclude: "list[str] | None" = None,
+                      version: str | None = None, header: str | None = None) -> "Codebook":
+        """A new codebook whose keywords are `include` / `exclude` (None keeps a list as it is), as the
+        next `version`, written. Terms are stripped, blanks dropped and repeats (ignoring case) kept once."""
+        def clean(terms: "list[str] | None", old: tuple[str, ...]) -> tuple[str, ...]:
+            if terms is None:
+                return old
+            out: dict[str, str] = {}
+            for t in terms:
+                t = " ".join(str(t).split())
+                if t and t.casefold() not in out:
+                    out[t.casefold()] = t
+            return tuple(out.values())
+
+        kw = Keywords(clean(include, self.keywords.include), clean(exclude, self.keywords.exclude))
+        return replace(self, keywords=kw, version=version or next_version(self.version)).written(header)
 
     # -- writing ------------------------------------------------------------------------------
     def to_yaml(self, header: str | None = None) -> str:
@@ -252,6 +282,8 @@ def codebook_doc(cb: "Codebook") -> dict:
         d["screening"] = {"criteria": [
             {"id": c.id, "kind": c.kind, "label": c.label, **({"definition": c.definition} if c.definition else {}),
              "stage": c.stage} for c in cb.criteria]}
+    if cb.keywords:
+        d["keywords"] = {k: list(getattr(cb.keywords, k)) for k in ("include", "exclude") if getattr(cb.keywords, k)}
     d["fields"] = [_field_doc(f) for f in cb.fields]
     return d
 

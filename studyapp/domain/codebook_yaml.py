@@ -24,12 +24,13 @@ from studyapp.domain.codebook import (
     Codebook,
     Criterion,
     Field,
+    Keywords,
 )
 from studyapp.errors import InvalidCodebook
 from studyapp.readers.yaml_lines import LineMap, LineSeq, line_of, load_yaml_lines
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-TOP_KEYS = {"id", "title", "version", "kind", "description", "source", "screening", "fields"}
+TOP_KEYS = {"id", "title", "version", "kind", "description", "source", "screening", "keywords", "fields"}
 FIELD_KEYS = {"id", "label", "type", "definition", "required", "codes", "parent_field", "parent_strict", "min", "max"}
 CODE_KEYS = {"id", "label", "definition", "include", "exclude", "examples", "color", "value", "children", "aliases"}
 CRITERION_KEYS = {"id", "kind", "label", "definition", "stage"}
@@ -163,9 +164,32 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
     return Codebook(
         id=cb_id, title=title, version=version, kind=kind, fields=tuple(fields),
         description=ctx.text(doc, "description", "codebook"),
-        source=ctx.text(doc, "source", "codebook"), criteria=tuple(criteria),
+        source=ctx.text(doc, "source", "codebook"), criteria=tuple(criteria), keywords=_keywords(ctx, doc),
         hash=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text, path=str(path),
     )
+
+
+def _keywords(ctx: _Ctx, doc: _Map) -> Keywords:
+    """`keywords: {include: [...], exclude: [...]}`: terms the screening view highlights."""
+    if doc.get("keywords") is None:
+        return Keywords()
+    m = ctx.mapping(doc["keywords"], "keywords", doc, "keywords")
+    ctx.unknown_keys(m, {"include", "exclude"}, "keywords")
+    lists = {}
+    for key in ("include", "exclude"):
+        raw = m.get(key)
+        if raw is None:
+            lists[key] = ()
+            continue
+        raw = ctx.seq(raw, f"keywords: {key}", m, key)
+        terms = []
+        for i, t in enumerate(raw):
+            if isinstance(t, (dict, list)) or t is None or not str(t).strip():
+                ctx.fail(f"keywords: {key}: entry {i + 1} must be a word or phrase, got {_kind(t)}",
+                         ctx.line(raw, i) or ctx.line(m, key))
+            terms.append(" ".join(str(t).split()))
+        lists[key] = tuple(terms)
+    return Keywords(lists["include"], lists["exclude"])
 
 
 def _criteria(ctx: _Ctx, doc: _Map, kind: str) -> list[Criterion]:

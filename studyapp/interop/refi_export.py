@@ -25,7 +25,11 @@ coder, transcript key, span id...), so the same study exports the same GUIDs eve
 attributes, rounds, which selection is a span and which a segment's codes, every coder's exact
 values on every segment) and the SHA-256 of the `project.qde` it goes with. Other tools ignore
 it; `refi_import` uses it only while that digest still matches, which makes export -> import
-lossless. Adjudicated (final) values are not exported: REFI-QDA has no place for them.
+lossless. Adjudicated (final) values of whole turns are not exported: REFI-QDA has no place for them.
+Final (adjudicated) quote spans are: each is a `PlainTextSelection` named `final: ...` made by the lead
+who adjudicated it, whose `Coding`s (by that lead) are the adjudicated codes and whose description is
+the rationale; `studyapp.json` marks it `{"kind": "final"}`, so importing the project back into
+studyapp does not make it a coder's span.
 """
 
 from __future__ import annotations
@@ -129,6 +133,10 @@ class _Builder:
         for cb in books:
             for sp in self.repo.spans(codebook=cb.id):
                 self.spans.setdefault(sp["unit_id"], []).append(sp)
+        self.finals: dict[int, list] = {}
+        for cb in books:
+            for fs in self.repo.final_spans(codebook=cb.id):
+                self.finals.setdefault(fs["unit_id"], []).append(fs)
         self.memos = store.memos.list()
         self.notes = self._notes()
         self.used_notes: set[int] = set()
@@ -215,6 +223,14 @@ class _Builder:
             src.selections.append(sel)
             made[sel.guid] = sel
             self.meta["selections"][sel.guid] = {"kind": "span", "round": sp["round"]}
+        for fs in self.finals.get(s["id"], []):
+            g = self.book.claim(None, "final-span", fs["id"])
+            by = self.user(fs["adjudicator"])
+            sel = m.Selection(g, off + fs["start"], off + fs["end"], by, "final: " + " ".join(fs["snippet"].split())[:53],
+                              fs["rationale"] or "", created=fs["created_at"])
+            sel.codings = self._codings(f"final-{fs['id']}", [(fs["codebook"], f, c) for f, c in fs["codes"]], by)
+            src.selections.append(sel)
+            self.meta["selections"][g] = {"kind": "final", "round": fs["round"], "decision": fs["decision"]}
         for (coder, rnd), have in sorted(self.tags.get(s["id"], {}).items()):
             extra = sorted(have - mine.get((coder, rnd), set()))
             if not extra:

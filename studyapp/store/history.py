@@ -46,6 +46,11 @@ class History:
             return self._rows("action LIKE ?", (action_prefix + "%",), limit)
         return self._rows("1", (), limit)
 
+    def recent_by(self, actor: str, codebook: str, actions: tuple[str, ...], limit: int = 200) -> list[dict]:
+        """The newest changes `actor` made with `codebook` (of these actions), newest first."""
+        marks = ",".join("?" * len(actions))
+        return self._rows(f"actor = ? AND codebook = ? AND action IN ({marks})", (actor, codebook, *actions), limit)
+
     def field_counter(self, codebook: str, field: str) -> int:
         """Id of the last change to one field of a codebook (0 if none): a per-field change counter."""
         return int(self.store.scalar("SELECT coalesce(max(id), 0) FROM history WHERE codebook = ? AND field = ?",

@@ -143,6 +143,15 @@ class Transcripts:
                                    coder=span["coder"], round=span["round"], old={"codes": span["codes"]},
                                    new={"id": span_id, "codes": [list(x) for x in codes]})
 
+    def set_span_note(self, span_id: int, note: str | None, *, actor: str | None = None) -> None:
+        """The memo on a span (its `note`); history `span.note`."""
+        span = self.require_span(span_id)
+        with self.store.transaction():
+            self.store.conn.execute("UPDATE spans SET note = ?, updated_at = ? WHERE id = ?", (note, now(), span_id))
+            self.store.history.log("span.note", actor=actor, unit_id=span["unit_id"], codebook=span["codebook"],
+                                   coder=span["coder"], round=span["round"], old={"note": span["note"]},
+                                   new={"id": span_id, "note": note})
+
     def delete_span(self, span_id: int, *, actor: str | None = None) -> dict:
         span = self.require_span(span_id)
         with self.store.transaction():
@@ -204,4 +213,68 @@ class Transcripts:
                 state[sid] = state[sid][:7] + (codes,)
             else:
                 state.pop(sid, None)
+        return sorted(state.values())
+
+    # final (adjudicated) spans --------------------------------------------------------------------
+    def add_final_span(self, *, unit_id: int, codebook: str, round: str, start: int, end: int, snippet: str,
+                       codes: Sequence[tuple[str, str]], decision: str, source_spans: Sequence[int],
+                       rationale: str, adjudicator: str) -> int:
+        """Record a lead's final span (history `final_span.add`, with everything it holds)."""
+        ts = now()
+        codes = sorted({(f, c) for f, c in codes})
+        with self.store.transaction():
+            cur = self.store.conn.execute(
+                "INSERT INTO final_spans (unit_id, codebook, round, start_char, end_char, snippet, codes, decision,"
+                " source_spans, rationale, adjudicator, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (unit_id, codebook, round, start, end, snippet, dumps([list(x) for x in codes]), decision,
+                 dumps(list(source_spans)), rationale, adjudicator, ts))
+            fid = int(cur.lastrowid)
+            self.store.history.log("final_span.add", actor=adjudicator, unit_id=unit_id, codebook=codebook,
+                                   round=round, note=rationale, at=ts,
+                                   new={"id": fid, "start": start, "end": end, "snippet": snippet,
+                                        "codes": [list(x) for x in codes], "decision": decision,
+                                        "source_spans": list(source_spans)})
+        return fid
+
+    def delete_final_span(self, final_id: int, *, actor: str, note: str | None = None) -> dict:
+        [old] = self.final_spans(ids=[final_id]) or [None]
+        if old is None:
+            raise NotFound(f"no final span {final_id}")
+        with self.store.transaction():
+            self.store.conn.execute("DELETE FROM final_spans WHERE id = ?", (final_id,))
+            self.store.history.log("final_span.delete", actor=actor, unit_id=old["unit_id"], codebook=old["codebook"],
+                                   round=old["round"], old=old, new={"id": final_id}, note=note)
+        return old
+
+    def final_spans(self, *, unit_ids: Sequence[int] | None = None, ids: Sequence[int] | None = None,
+                    codebook: str | None = None, round: str | None = None) -> list[dict]:
+        """Final spans (`codes` and `source_spans` decoded), ordered by unit and position."""
+        sql, params = ("SELECT id, unit_id, codebook, round, start_char AS start, end_char AS end, snippet, codes,"
+                       " decision, source_spans, rationale, adjudicator, created_at FROM final_spans WHERE 1"), []
+        for col, vals in (("unit_id", unit_ids), ("id", ids)):
+            if vals is not None:
+                extra, p = _in(col, vals)
+                sql += extra
+                params += p
+        for col, val in (("codebook", codebook), ("round", round)):
+            if val is not None:
+                sql += f" AND {col} = ?"
+                params.append(val)
+        rows = self.store.query(sql + " ORDER BY unit_id, start_char, end_char, id", params)
+        for r in rows:
+            r["codes"], r["source_spans"] = loads(r["codes"]) or [], loads(r["source_spans"]) or []
+        return rows
+
+    def replay_final_spans(self) -> list[tuple]:
+        """(id, unit_id, codebook, round, start, end, codes) of the final spans, from the history alone."""
+        state: dict[int, tuple] = {}
+        for action, unit_id, cb, rnd, new in self.store.conn.execute(
+                "SELECT action, unit_id, codebook, round, new FROM history"
+                " WHERE action IN ('final_span.add', 'final_span.delete') ORDER BY id"):
+            new = loads(new)
+            if action == "final_span.add":
+                state[new["id"]] = (new["id"], unit_id, cb, rnd, new["start"], new["end"],
+                                    tuple(tuple(c) for c in new["codes"]))
+            else:
+                state.pop(new["id"], None)
         return sorted(state.values())

@@ -32,14 +32,20 @@ STUDY_KEY = "app.study"
 CODER_KEY = "app.coder"
 CODER_WIDGET = "app.coder_pick"
 USER_KEY = "app.user"
+TOKEN_KEY = "app.session"       # the page's session token (kept in server memory, never sent back)
+HANDOFF_KEY = "app.handoff"     # a handoff code the page trades for a session cookie (see ui/sign_in.py)
 
 
 # -- the study ---------------------------------------------------------------------------------------
 
 def auth_enabled() -> bool:
-    """Sign-in is on when the app was served with it (`studyapp serve` sets STUDYAPP_AUTH=1 unless
-    --no-auth); a bare `streamlit run` or AppTest without the variable is single-user mode."""
-    return os.environ.get("STUDYAPP_AUTH", "0") == "1"
+    """Sign-in is on unless asked off: STUDYAPP_AUTH=0 (what `studyapp serve --no-auth` sets), and
+    even then only for a browser on this machine. A bare `streamlit run studyapp/ui/app.py` signs
+    coders in; so does a no-auth server reached from another machine."""
+    if os.environ.get("STUDYAPP_AUTH", "1") != "0":
+        return True
+    ip = st.context.ip_address  # None for localhost (AppTest has no real connection: no str either)
+    return isinstance(ip, str) and bool(ip)
 
 
 def study_path() -> Path | None:
@@ -115,8 +121,34 @@ def current_coder() -> str | None:
 
 
 def signed_in() -> bool:
-    """Whether pages may be shown: always in single-user mode, else once a coder has signed in."""
-    return not auth_enabled() or bool(st.session_state.get(USER_KEY))
+    """Whether pages may be shown: always in single-user mode, else once a coder has signed in.
+    app.py asks first on every run: with sign-in on, this checks the page's session (see below)."""
+    return not auth_enabled() or bool(check_session())
+
+
+def check_session() -> str | None:
+    """The signed-in coder, checked against the study: the session this page signed in with, else
+    the session cookie the page was loaded with. A session ended in the study (sign-out elsewhere, a
+    new password, expiry, a coder made inactive) signs the page out here."""
+    from studyapp.services.study.sessions import session_coder
+
+    path = study_path()
+    token = st.session_state.get(TOKEN_KEY) or session_token()
+    name = None
+    if token and path is not None and Store.exists(path):
+        with Store.open(path) as store:
+            name = session_coder(store, token)
+    st.session_state[USER_KEY], st.session_state[TOKEN_KEY] = name, token if name else None
+    return name
+
+
+def session_token() -> str | None:
+    """The session cookie this page was loaded with (None if none)."""
+    from studyapp.services.study.sessions import cookie_name
+
+    path = study_path()
+    token = st.context.cookies.get(cookie_name(path)) if path else None
+    return token if isinstance(token, str) and token else None
 
 
 def current_role() -> str | None:
@@ -142,8 +174,7 @@ def sidebar() -> None:
         view = sidebar_view(store)
     st.sidebar.markdown(f"**{plain_line(view.title)}**")
     if auth_enabled():
-        _signed_in_sidebar(path, view)
-        return
+        return  # who is signed in: ui/sign_in.py (app.py runs it next)
     if not view.coders:
         st.sidebar.info("No coders yet: add one with `studyapp coder add`.")
         return
@@ -152,49 +183,6 @@ def sidebar() -> None:
         st.session_state[CODER_KEY] = names[0]
     st.sidebar.selectbox("Coding as", names, index=names.index(st.session_state[CODER_KEY]), key=CODER_WIDGET,
                          format_func=lambda n: f"{n} ({view.role_of(n)})", on_change=_pick_coder)
-
-
-def _signed_in_sidebar(path: Path, view) -> None:
-    """Sign-in: an invite link (?token=...) or name + password; until then nothing else renders."""
-    from studyapp.errors import PermissionDenied
-    from studyapp.services.study.auth import sign_in, sign_in_with_token
-
-    user = st.session_state.get(USER_KEY)
-    if user and user not in view.active:
-        user = st.session_state[USER_KEY] = None
-    token = st.query_params.get("token")
-    if not user and token:
-        try:
-            with Store.open(path) as store:
-                user = st.session_state[USER_KEY] = sign_in_with_token(store, token)["name"]
-        except PermissionDenied as e:
-            st.error(str(e))
-        st.query_params.clear()
-        if user:
-            st.rerun()  # again, now signed in: with the page list (see app.py)
-    if user:
-        role = view.role_of(user)
-        st.session_state[CODER_KEY] = user
-        st.sidebar.markdown(f"Signed in as **{user}** ({role})")
-        if st.sidebar.button("Sign out", key="app.sign_out"):
-            st.session_state[USER_KEY] = None
-            st.session_state[CODER_KEY] = None
-            st.rerun()
-        return
-    st.title("Sign in")
-    with st.form("app.sign_in"):
-        name = st.text_input("Coder name", key="app.sign_in.name")
-        password = st.text_input("Password", type="password", key="app.sign_in.password")
-        if st.form_submit_button("Sign in"):
-            try:
-                with Store.open(path) as store:
-                    st.session_state[USER_KEY] = sign_in(store, name.strip(), password)["name"]
-                st.rerun()
-            except PermissionDenied as e:
-                st.error(str(e))
-    st.caption("Ask your lead for a password (`studyapp coder password DIR NAME`) or an invite link "
-               "(`studyapp coder invite DIR NAME`). One researcher alone: `studyapp serve DIR --no-auth`.")
-    st.stop()
 
 
 def _pick_coder() -> None:
@@ -334,6 +322,18 @@ def _workflow_for(study: str, counter: int, cb, source, interview_source) -> dic
 def workflow_for(store: Store, cb, source, *, interview_source) -> dict:
     """`services.defects.workflow.workflow_for`, cached on the study's change counter."""
     return _workflow_for(str(store.folder), _counter(store), cb, source, interview_source)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _span_agreement(study: str, counter: int, codebook, viewer, n_boot: int):
+    from studyapp.services.agreement.spans import span_agreement as fn
+    with Store.open(study) as store:
+        return fn(store, codebook, viewer=viewer, n_boot=n_boot)
+
+
+def span_agreement(store: Store, codebook=None, *, viewer=None, n_boot: int = 1000):
+    """`services.agreement.spans.span_agreement` (blind for `viewer`), cached on the change counter."""
+    return _span_agreement(str(store.folder), _counter(store), codebook, viewer, n_boot)
 
 
 # -- files for download buttons (bytes made once per content, never deferred callables) ------------

@@ -51,8 +51,8 @@ def coded_folder(tmp_path):
     store = init_study(tmp_path / "study", title="Agreement", codebooks=[tmp_path / "tiny.yaml"])
     for name, role in (("lea", "lead"), ("bob", "coder"), ("chen", "coder")):
         store.coders.add(name, role)
-    store.units.add_many([{"kind": "defect", "key": k, "title": f"Defect {k[1:]}", "text": "CUDA error"}
-                          for k in STAGES])
+    store.units.add_many([{"kind": "defect", "key": k, "title": f"Defect {k[1:]}",
+                           "text": f"CUDA error on start of {k} <img src=https://x.invalid/p.png>"} for k in STAGES])
     ids = store.units.ids_by_key("defect")
     code_many(store, [CodingRow(ids[k], "tiny", "stage", coder, v) for k, vs in STAGES.items()
                       for coder, v in zip(("bob", "chen"), vs)])
@@ -88,6 +88,9 @@ def test_the_lead_sees_agreement_and_adjudicates_a_disagreement(coded_folder, se
     d1.locator("summary").click()
     values = d1.locator('[data-testid="stTable"]').inner_text()
     assert "bob" in values and "Environment" in values and "chen" in values and "Training" in values
+    # the issue the coders read is beside their values, as plain text (issue 14)
+    d1.get_by_text("CUDA error on start of D1 <img src=https://x.invalid/p.png>").wait_for(timeout=T)
+    assert d1.get_by_text("Issue · D1").count() == 1 and d1.locator("img").count() == 0
     shot(page, shots, "agreement-2-disagreement")
     radio(page, "Final value", "Environment")
     d1.get_by_role("textbox", name="Rationale (required)").fill(RATIONALE)

@@ -181,11 +181,19 @@ def _code_interview(page, shots) -> None:
     shot(page, shots, "day-one-3-bob-interview")
 
 
+def _choice(page, label: str):
+    """A choice's button in the defect form: its name is the label, then the key drawn on it."""
+    return page.locator('[data-testid="stMain"] button').filter(
+        has_text=re.compile(rf"^{re.escape(label)}\s*\S?$")).first
+
+
 def _label_defect(page, shots, who: str, stage: str) -> None:
     go(page, "Defects")
     page.locator('[data-testid="stMain"] h3, [data-testid="stMain"] h2').first.wait_for(timeout=T)
-    radio(page, "Reengineering defect?", "Defect")
-    choose(page, "DL stage", stage)
+    _choice(page, "Defect").click()  # one button per choice (and a key drawn on each)
+    settle(page)
+    _choice(page, stage).click()
+    settle(page)
     page.get_by_role("button", name="Save & next").click()
     page.get_by_text(re.compile(r"Saved \(\d+ changes?\)")).wait_for(timeout=T)
     settle(page)

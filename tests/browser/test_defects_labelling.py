@@ -1,15 +1,21 @@
 """Labelling defects in a real browser: the issue text is rendered (its code block as code), the coder
-picks the DL stage and then a root cause offered under it, several impacts, and saves with the
-keyboard (Ctrl+Enter: save and open the next unlabelled defect); the next one is "not a defect" with a
-reason; a second coder sees none of it (blind). Screenshots: test-output/browser/defects-*.png."""
+answers with one key per choice (the key is on each choice's button), picks a root cause offered
+under the chosen DL stage, several impacts, and saves with the keyboard (Ctrl+Enter: save and open
+the next unlabelled defect); the next one is "not a defect" with a reason; a second coder sees none
+of it (blind). Nothing is saved before the first question is answered, and Tab skips the "?" help
+icons. Screenshots: test-output/browser/defects-*.png."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from studyapp.domain.codebook_yaml import load_codebook
 from studyapp.domain.values import decode
 from studyapp.paths import CODEBOOKS_DIR
 from studyapp.services.coding.codebooks import get_codebook
+from studyapp.services.defects.shortcuts import choice_keys
 from studyapp.services.defects.imports import import_defects
 from studyapp.services.study.study import init_study
 from studyapp.store import Store
@@ -22,7 +28,6 @@ from tests.browser._helpers import (
     no_exception,
     open_app,
     pick_coder,
-    radio,
     selectbox_options,
     settle,
     shot,
@@ -33,6 +38,19 @@ from tests.defects.conftest import CB, ISSUES_CSV
 pytestmark = pytest.mark.browser
 FIRST, SECOND, THIRD = "acme/detector#7:1", "acme/detector#7:2", "acme/detector#9:1"
 REASON = "The second report repeats the first defect."
+KEYS = choice_keys(load_codebook(CODEBOOKS_DIR / f"{CB}.yaml"))
+
+
+def _press(page, key: str) -> None:
+    """Press a one-key shortcut with nothing focused (a focused input would take the key)."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press(key)
+    settle(page)
+
+
+def _choice(page, label: str):
+    """The button of a choice (its name is the label, then the key Streamlit draws on it)."""
+    return page.locator('[data-testid="stMain"] button').filter(has_text=re.compile(rf"^{re.escape(label)}\s*\S?$"))
 
 
 @pytest.fixture
@@ -74,8 +92,9 @@ def test_a_coder_labels_defects_from_the_keyboard_and_a_second_coder_sees_none(d
     assert code.count() == 1  # the issue's fenced block is drawn as code, not as a paragraph
     shot(page, shots, "defects-1-issue")
 
-    radio(page, "Reengineering defect?", "Defect")
-    choose(page, "DL stage", "Environment")
+    assert KEYS["is_defect"]["defect"] in _choice(page, "Defect").first.inner_text()  # the key is on the choice
+    _press(page, KEYS["is_defect"]["defect"])
+    _press(page, KEYS["dl_stage"]["environment"])
     causes = selectbox_options(page, "Root cause")
     assert causes[1:5] == ["API defect", "GPU usage bug", "Wrong environment configuration",
                            "Insufficient/incorrect documentation"], causes  # the chosen stage's causes first
@@ -89,8 +108,8 @@ def test_a_coder_labels_defects_from_the_keyboard_and_a_second_coder_sees_none(d
     assert SECOND in _current_defect(page), _current_defect(page)  # the next unlabelled one, at once
     shot(page, shots, "defects-3-saved-next")
 
-    radio(page, "Reengineering defect?", "Not a defect")
-    assert widget(page, "stSelectbox", "DL stage").count() == 0  # the other fields step aside
+    _press(page, KEYS["is_defect"]["not-defect"])
+    assert _choice(page, "Environment").count() == 0  # the other fields step aside
     page.get_by_role("textbox", name="Why not a defect").fill(REASON)
     blur(page)
     shot(page, shots, "defects-4-not-a-defect")
@@ -114,13 +133,47 @@ def test_a_coder_labels_defects_from_the_keyboard_and_a_second_coder_sees_none(d
     page.get_by_role("heading", name="CUDA error on start").wait_for(timeout=T)
     assert "○" in _current_defect(page)  # not labelled, for ben
     assert page.get_by_text("You have labelled 0 of 4 defects").count() == 1
-    assert widget(page, "stRadio", "Reengineering defect?").locator("input:checked").count() == 0
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator('[data-testid="stBaseButton-primary"]').filter(has_text=re.compile("^(Not a )?[Dd]efect")).count() == 0
+    assert main.locator('[data-testid="stBaseButton-primary"]').filter(has_text="Environment").count() == 0
     assert page.locator('[data-testid="stExpander"]').filter(has_text="Other coders' values (").count() == 0
-    for label in ("DL stage", "Root cause"):
-        assert widget(page, "stSelectbox", label).locator("input").input_value() == "", label
+    assert widget(page, "stSelectbox", "Root cause").locator("input").input_value() == ""
     impacts = widget(page, "stMultiSelect", "Impacts").inner_text()
     assert "Crash" not in impacts and "Memory exhaustion" not in impacts
     no_exception(page)
     shot(page, shots, "defects-6-second-coder")
     assert _own(defects_folder, "ben") == {}
+    page.close()
+
+
+def test_nothing_is_saved_before_the_first_question_and_tab_skips_help_icons(defects_folder, serve, browser, shots):
+    url = serve(defects_folder)
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    open_app(page, url, "defects")
+    pick_coder(page, "ana (coder)")
+    page.get_by_role("heading", name="CUDA error on start").wait_for(timeout=T)
+    main = page.locator('[data-testid="stMain"]')
+    icons = main.locator('[data-testid="stTooltipIcon"] button')
+    assert icons.count() >= 3
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stTooltipIcon"] button')]
+        .every(b => b.getAttribute('tabindex') === '-1')""", timeout=T)
+    # Tab from one answer to the next never lands on a "?"
+    _choice(page, "Defect").first.focus()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        assert not page.evaluate("!!(document.activeElement && document.activeElement.closest('[data-testid=\"stTooltipIcon\"]'))")
+    _press(page, KEYS["framework"]["pytorch"])
+    page.get_by_role("button", name="Save", exact=True).click()
+    settle(page)
+    page.get_by_text("Nothing saved: answer the first question, “Reengineering defect?”, before saving").wait_for(
+        timeout=T)
+    shot(page, shots, "defects-7-first-question-first")
+    assert _own(defects_folder, "ana") == {}
+    _press(page, KEYS["is_defect"]["defect"])
+    assert main.locator('[data-testid="stBaseButton-primary"]').filter(has_text=re.compile("^Defect")).count() == 1
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Saved (2 changes).").wait_for(timeout=T)
+    no_exception(page)
+    shot(page, shots, "defects-8-keys")
+    assert _own(defects_folder, "ana") == {(FIRST, "is_defect"): "defect", (FIRST, "framework"): "pytorch"}
     page.close()

@@ -1,6 +1,8 @@
 """The newcomer's first command, for real: `studyapp demo DIR --port P` builds the demo study and
-serves it; headless Chromium opens every page, none shows an exception, and the home page shows
-the demo's counts. Screenshots land in test-output/browser/demo-*.png."""
+serves it with sign-in; its sign-in page lists the demo accounts; signed in as alice (the lead),
+headless Chromium opens every page by its address (a new page load each time: the sign-in lasts),
+none shows an exception, and the home page shows the demo's counts. Screenshots land in
+test-output/browser/demo-*.png."""
 
 from __future__ import annotations
 
@@ -70,6 +72,19 @@ def demo_url(tmp_path):
 
 def test_the_served_demo_shows_every_page_populated(demo_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(demo_url)
+    page.get_by_role("heading", name="Sign in").wait_for(timeout=30_000)
+    _settled(page)
+    rows = [[c.strip() for c in tr.locator("td, th").all_inner_texts()]
+            for tr in page.locator('[data-testid="stTable"] tr').all()]
+    for row in (["alice", "lead", "alice-demo"], ["bob", "coder", "bob-demo"], ["chen", "coder", "chen-demo"]):
+        assert any(r[-3:] == row for r in rows), rows
+    page.screenshot(path=str(OUT / "demo-sign-in.png"), full_page=True)
+    page.get_by_role("textbox", name="Coder name").fill("alice")
+    page.get_by_role("textbox", name="Password").fill("alice-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name=TITLE, exact=False).first.wait_for(timeout=30_000)
+    _settled(page)
     for name, title, _ in PAGES:
         page.goto(f"{demo_url}/{'' if name == 'home' else name}")
         page.get_by_role("heading", name=TITLE if name == "home" else title, exact=False).first.wait_for(
@@ -77,6 +92,7 @@ def test_the_served_demo_shows_every_page_populated(demo_url, browser):
         _settled(page)
         page.screenshot(path=str(OUT / f"demo-{name}.png"), full_page=True)
         assert page.locator('[data-testid="stException"]').count() == 0, f"exception on {name}"
+        assert page.get_by_text("Signed in as alice (lead)").count() == 1, f"signed out on {name}"
         if name == "home":
             metrics = page.locator('[data-testid="stMetric"]').all_inner_texts()
             assert any("Defects" in m and "101" in m for m in metrics), metrics

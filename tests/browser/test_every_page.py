@@ -24,7 +24,8 @@ pytestmark = pytest.mark.browser
 PLAN = [("Home", []), ("Papers", ["Screen", "Conflicts", "Extract", "Claims", "Records", "PRISMA", "Import"]),
         ("Interviews", ["Code", "Analyse", "Import", "REFI-QDA"]),
         ("Defects", ["Label", "Analyse", "Workflow", "Import"]),
-        ("Agreement", ["Overview", "Field", "Disagreements", "Report"]), ("Claims", []), ("Codebooks", [])]
+        ("Agreement", ["Overview", "Field", "Disagreements", "Quote spans", "Report"]), ("Claims", []),
+        ("Codebooks", [])]
 ANALYSES = ["Frequencies", "By attribute", "Co-occurrence", "Quotes", "Framework matrix", "Saturation"]
 CLAIMS = ["C1-turnover", "C3-doc-correlation"]  # the two claim charts issue 14 found wrong
 #: Views that must show at least this many charts (so a chart that silently vanished fails too).

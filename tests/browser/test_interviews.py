@@ -95,6 +95,38 @@ def test_a_coder_tags_a_mouse_selection_and_sees_it_after_reload(interview_study
     page.close()
 
 
+def test_a_lead_creates_a_code_while_coding_and_tags_the_turn_with_it(interview_study, serve, browser, shots):
+    """In-vivo coding (issue 14): the lead creates "Licence worries" in the coding view; the code is in
+    a new codebook version, in the history, and offered by the picker at once; a coder sees no box."""
+    from studyapp.services.coding.codebooks import get_codebook
+    from tests.browser._helpers import choose, no_exception
+
+    url = serve(interview_study)
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(f"{url}/interviews?t=interview-03")
+    page.locator(f"{TURN} .sa-text").wait_for(timeout=30_000)
+    settle(page)
+    assert page.get_by_text("New code (lead)").count() == 0  # bob is a coder
+    pick_coder(page, "lea (lead)")
+    page.get_by_text("New code (lead)").click()
+    settle(page)
+    with Store.open(interview_study) as store:
+        cb = get_codebook(store, "ptm-reuse-interviews")
+    field = next(f for f in cb.fields if f.is_coded and not f.parent_field)
+    choose(page, "Field", field.label)
+    page.get_by_role("textbox", name="Label").fill("Licence worries")
+    page.get_by_role("button", name="Create code").click()
+    settle(page)
+    page.get_by_text(f"Code “Licence worries” added to {field.label}").wait_for(timeout=30_000)
+    no_exception(page)
+    page.screenshot(path=str(shots / "interviews-new-code.png"), full_page=True)
+    with Store.open(interview_study) as store:
+        new = get_codebook(store, "ptm-reuse-interviews")
+        assert new.version == f"{cb.version}+1" and new.require_field(field.id).code("licence-worries")
+        assert store.query("SELECT actor FROM history WHERE action = 'codebook.add_code'") == [{"actor": "lea"}]
+    page.close()
+
+
 def _overlap(a: dict, b: dict) -> bool:
     return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
                 or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])

@@ -194,3 +194,62 @@ def test_two_reviewers_screen_blind_the_lead_resolves_and_prisma_counts_match(re
     assert _has(left, "Studies included in review", counts["included_total"]), left
     assert _has(left, "  from other methods", counts["included_other_methods"]), left
     alice.close()
+
+
+def test_the_number_key_of_a_criterion_excludes_for_that_criterion(review_study, serve, browser, shots):
+    """E4 is the third exclusion criterion at title/abstract (E3 is full-text only): its key is "4",
+    shown on its button, and pressing it excludes the paper for E4 (issue 14)."""
+    url = serve(review_study, auth=True)
+    with Store.open(review_study) as store:
+        ids = store.units.ids_by_key("paper")
+    bob = _papers_as(browser, url, "bob")
+    target = _paper_on_screen(bob)
+    button = bob.get_by_role("button", name=re.compile(r"^E4: Not in English"))
+    assert "4" in button.inner_text()  # the key is drawn on the button
+    bob.get_by_text("exclude: 1 E1, 2 E2, 4 E4").wait_for(timeout=T)
+    shot(bob, shots, "screening-keys-1-before")
+    _key(bob, "4")
+    bob.get_by_text(f"{target}: exclude (E4)").wait_for(timeout=T)
+    assert _paper_on_screen(bob) != target
+    no_exception(bob)
+    shot(bob, shots, "screening-keys-2-after")
+    bob.close()
+    with Store.open(review_study) as store:
+        assert screening.my_decisions(store, "ta", "bob")[ids[target]] == ("exclude", "E4")
+
+
+HOSTILE = {"title": "A tutorial on reusing pre-trained models <b>now</b>", "year": 2025, "authors": ["Mallory"],
+           "abstract": "![pixel](https://tracker.invalid/p.png) <img src=\"https://tracker.invalid/q.png\"> "
+                       "We study model reuse on **Hugging Face** [click](javascript:alert(1))."}
+
+
+def test_keywords_are_marked_and_a_records_markup_never_renders(review_study, serve, browser, shots):
+    """The shipped SLR codebook's keywords are marked in the title and abstract (include green,
+    exclude red); the record's Markdown image, HTML image and link show as text (issue 14)."""
+    with Store.open(review_study) as store:
+        rnd = start_snowball_round(store, "backward", note="a hostile record", actor="alice")
+        snowball_record(store, rnd, "P18", "backward", actor="alice", **HOSTILE)
+    url = serve(review_study, auth=True)
+    bob = _papers_as(browser, url, "bob")
+    for _ in range(6):
+        if "Mallory" in bob.locator('[data-testid="stMain"]').inner_text():
+            break
+        _key(bob, "s")
+    main = bob.locator('[data-testid="stMain"]')
+    shot(bob, shots, "screening-keywords")
+    text = main.inner_text().replace("\u2060", "")
+    assert "![pixel](https://tracker.invalid/p.png)" in text and '<img src="https://tracker.invalid/q.png">' in text
+    assert main.locator("a[href*=tracker]").count() == 0
+    assert "<b>now</b>" in text and "**Hugging Face**" in text
+    assert main.locator("img").count() == 0 and main.locator("a[href^='javascript']").count() == 0
+    assert main.locator("b").filter(has_text="now").count() == 0
+    marks = bob.evaluate("""() => Array.from(document.querySelectorAll('[data-testid="stMain"] span'))
+        .filter(s => getComputedStyle(s).backgroundColor !== 'rgba(0, 0, 0, 0)')
+        .map(s => [s.textContent, getComputedStyle(s).backgroundColor])""")
+    marked = {t.lower(): c for t, c in marks}
+    assert {"tutorial", "pre-trained", "hugging face", "reuse"} <= set(marked), marks
+    assert marked["tutorial"] != marked["reuse"]  # red against green
+    bob.get_by_text("Keywords:").first.wait_for(timeout=T)
+    no_exception(bob)
+    shot(bob, shots, "screening-keywords")
+    bob.close()

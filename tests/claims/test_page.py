@@ -37,7 +37,7 @@ def claims_study(study, tmp_path, monkeypatch):
     import_claims(study, claims, actor="lea")
     study.set_meta("dataset", "sample.db")
     monkeypatch.setenv("STUDYAPP_STUDY", str(study.folder))
-    monkeypatch.delenv("STUDYAPP_AUTH", raising=False)
+    monkeypatch.setenv("STUDYAPP_AUTH", "0")  # single-user mode (sign-in is on unless asked off)
     return study
 
 

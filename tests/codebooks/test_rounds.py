@@ -170,3 +170,18 @@ def test_a_lead_sets_the_active_round_on_the_codebooks_page(demo, monkeypatch):
     with Store.open(demo.folder) as store:
         assert store.rounds.active(DEFECTS) == "second"
         assert labelling_view(store, _defects_cb(store), "bob").round == "second"
+
+
+def test_the_disagreements_view_of_a_codebook_names_only_its_own_rounds(demo_copy):
+    """The defects' Disagreements view once offered (and called blind) the papers' screening rounds."""
+    from studyapp.services.agreement.adjudication import disagreements
+    from studyapp.services.agreement.views import disagreements_view
+
+    with Store.open(demo_copy) as store:
+        v = disagreements_view(store, "dl-reengineering-defects")
+        own = {r["id"] for r in store.rounds.of_codebook("dl-reengineering-defects")}
+        assert {r["id"] for r in v.rounds} == own and not any(r.startswith("screening") for r in own)
+        for fid in v.fields:
+            hidden = disagreements(store, "dl-reengineering-defects", fid).hidden_rounds
+            assert set(hidden) <= own, (fid, hidden)
+        assert not any("screening" in h for h in v.progress["hidden_rounds"])

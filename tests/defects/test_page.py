@@ -14,7 +14,7 @@ from tests.pages import open_page
 def page_study(defect_study, issues_csv, monkeypatch):
     import_defects(defect_study, [issues_csv])
     monkeypatch.setenv("STUDYAPP_STUDY", str(defect_study.folder))
-    monkeypatch.delenv("STUDYAPP_AUTH", raising=False)
+    monkeypatch.setenv("STUDYAPP_AUTH", "0")  # single-user mode (sign-in is on unless asked off)
     return defect_study
 
 
@@ -33,9 +33,10 @@ def _own(store, coder):
 def test_label_a_defect_with_root_cause_under_stage_and_several_impacts(page_study):
     at = _page("ana")
     k = lambda f: _key(page_study, "acme/detector#7:1", f)  # noqa: E731
-    assert at.radio(key=k("is_defect")).value is None
-    at.radio(key=k("is_defect")).set_value("defect").run()
-    at.selectbox(key=k("dl_stage")).set_value("environment").run()
+    assert at.button(key=k("is_defect") + ".defect").proto.type == "secondary"  # not answered yet
+    at.button(key=k("is_defect") + ".defect").click().run()
+    assert at.button(key=k("is_defect") + ".defect").proto.type == "primary"
+    at.button(key=k("dl_stage") + ".environment").click().run()
     options = at.selectbox(key=k("root_cause")).options
     assert options[1:5] == ["API defect", "GPU usage bug", "Wrong environment configuration",
                             "Insufficient/incorrect documentation"]  # the chosen stage's causes first
@@ -56,8 +57,8 @@ def test_not_a_defect_is_a_decision_with_a_reason(page_study):
     code_many(page_study, [CodingRow(uid, CB, "dl_stage", "ana", "training")])
     at = _page("ana")
     k = lambda f: _key(page_study, "acme/detector#7:1", f)  # noqa: E731
-    at.radio(key=k("is_defect")).set_value("not-defect").run()
-    assert not any(s.key == k("dl_stage") for s in at.selectbox)
+    at.button(key=k("is_defect") + ".not-defect").click().run()
+    assert not any(b.key.startswith(k("dl_stage")) for b in at.button)
     at.text_area(key=k("not_defect_reason")).set_value("A usage question").run()
     at.button(key="defects.save").click().run()
     own = _own(page_study, "ana")
@@ -70,12 +71,14 @@ def test_blind_until_reconciliation_and_save_and_next(page_study):
     uid = page_study.units.by_key("defect", "acme/detector#7:1")["id"]
     code_many(page_study, [CodingRow(uid, CB, "dl_stage", "ana", "training")])
     at = _page("ben")
-    assert at.selectbox(key=_key(page_study, "acme/detector#7:1", "dl_stage")).value is None
+    stage = _key(page_study, "acme/detector#7:1", "dl_stage")
+    assert all(b.proto.type == "secondary" for b in at.button if b.key.startswith(stage + "."))  # nothing of ana's
     assert not any("Other coders" in e.label for e in at.expander)
-    at.selectbox(key=_key(page_study, "acme/detector#7:1", "dl_stage")).set_value("environment")
+    at.button(key=_key(page_study, "acme/detector#7:1", "is_defect") + ".defect").click().run()
+    at.button(key=stage + ".environment").click().run()
     at.button(key="defects.save_next").click().run()
     assert at.selectbox(key="defects.unit").value == page_study.units.by_key("defect", "acme/detector#7:2")["id"]
-    assert any("Saved (1 change)" in s.value for s in at.success)
+    assert any("Saved (2 changes)" in s.value for s in at.success)
     page_study.rounds.set_reconciliation("main", True)
     at = _page("ben")
     assert any("Other coders" in e.label for e in at.expander)

@@ -138,7 +138,7 @@ def test_agreement_page_shows_each_field_per_round(rounds, monkeypatch):
 
     store, _, _ = rounds
     monkeypatch.setenv("STUDYAPP_STUDY", str(store.folder))
-    monkeypatch.delenv("STUDYAPP_AUTH", raising=False)
+    monkeypatch.setenv("STUDYAPP_AUTH", "0")  # single-user mode (sign-in is on unless asked off)
     at = open_page("agreement", "lead")
     overview = next(d.value for d in at.dataframe if "Alpha 95% CI" in d.value.columns)
     overview = overview.rename(columns={"Field": "label", "Round": "rounds", "Kappa": "kappa", "Coders": "n_coders"})

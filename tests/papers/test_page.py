@@ -22,7 +22,7 @@ def _title(at) -> str:
 @pytest.fixture
 def page_study(imported, monkeypatch):
     monkeypatch.setenv("STUDYAPP_STUDY", str(imported.folder))
-    monkeypatch.delenv("STUDYAPP_AUTH", raising=False)
+    monkeypatch.setenv("STUDYAPP_AUTH", "0")  # single-user mode (sign-in is on unless asked off)
     return imported
 
 

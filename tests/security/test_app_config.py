@@ -45,3 +45,38 @@ def test_streamlit_takes_the_setting(tmp_path):
     assert out.returncode == 0, out.stderr
     shown = [line for line in out.stdout.splitlines() if line.startswith("showErrorDetails")]
     assert shown == ['showErrorDetails = "none"'], shown
+
+
+def test_the_app_itself_hides_error_details_however_it_is_started(ui_study):
+    """A bare `streamlit run studyapp/ui/app.py` from any folder (no config.toml, no flags) too."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.set_option("client.showErrorDetails", "full")
+    try:
+        at = AppTest.from_file(str(REPO / "studyapp" / "ui" / "app.py"), default_timeout=30).run()
+        assert not at.exception
+        assert st.get_option("client.showErrorDetails") == "none"
+    finally:
+        st.set_option("client.showErrorDetails", "none")
+
+
+def test_serve_runs_the_app_behind_the_session_routes(study, monkeypatch):
+    from studyapp.cli import study as study_cli
+
+    seen = {}
+
+    class Fake:
+        def __init__(self, cmd, **kw):
+            seen["cmd"], seen["env"] = cmd, kw.get("env")
+
+        def wait(self, timeout=None):
+            return 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(study_cli.subprocess, "Popen", Fake)
+    assert study_cli.serve_study(study.folder, 8599, "127.0.0.1") == 0
+    assert seen["cmd"][seen["cmd"].index("run") + 1].endswith("studyapp/ui/server.py")
+    assert seen["env"]["STUDYAPP_AUTH"] == "1"

@@ -80,6 +80,7 @@ def blind(study, tmp_path, monkeypatch):
     sp.tag_segment(store, s1, "bob", ["theme:plain"], codebook="iv")
     sp.tag_segment(store, s2, "bob", ["theme:plain"], codebook="iv")
     sp.add_span(store, s1, "chen", 2, 7, ["theme:quokka"], codebook="iv")
+    sp.add_span(store, s1, "bob", 2, 9, ["theme:plain"], codebook="iv")  # span agreement has two coders
     code_many(store, [CodingRow(s1, "iv", "remark", "chen", f"{MARK} remark")])
     sp.add_segment_memo(store, s1, "chen", f"{MARK} memo on a turn")
     sp.add_code_memo(store, "iv", "theme:plain", "chen", f"{MARK} memo on a code")
@@ -122,6 +123,10 @@ def _segmented(key, value):
     return lambda at: at.segmented_control(key=key).set_value(value).run()
 
 
+def _multi(key, values):
+    return lambda at: at.multiselect(key=key).set_value(values).run()
+
+
 def _select(key, value):
     """Choose `value` (the widget's own value, not its label) in a selectbox."""
     return lambda at: at.selectbox(key=key).set_value(value).run()
@@ -161,7 +166,7 @@ VIEWS: dict[str, list[tuple[str, list]]] = {
     + [(f"Analyse {i}", [_radio("defects.view", "Analyse"), _select_nth("defects.source", i)]) for i in (0, 1, 2, 3)],
     "agreement": [(f"{cb}: {v}", [_select("agreement.codebook", cb), _radio("agreement.view", v)])
                   for cb in ("iv", "ptm-reuse-slr", "ptm-reuse-slr-screening", "tiny")
-                  for v in ("Overview", "Field", "Disagreements", "Report")]
+                  for v in ("Overview", "Field", "Disagreements", "Quote spans", "Report")]
     + [("Field: cause", [_select("agreement.codebook", "tiny"), _radio("agreement.view", "Field"),
                          _select("agreement.field", "cause")]),
        ("Disagreements: cause", [_select("agreement.codebook", "tiny"), _radio("agreement.view", "Disagreements"),
@@ -170,7 +175,10 @@ VIEWS: dict[str, list[tuple[str, list]]] = {
        for f in ("latex", "csv", "json")],
     "interviews": [("Code", []), ("Code, main", [_select("interviews.round", "main")]),
                    ("Code, turn 2", [_select_unit("interviews.segment", "segment", "int-1:2")]),
-                   ("Import", [_segmented("interviews.view", "Import")])]
+                   ("Import", [_segmented("interviews.view", "Import")]),
+                   ("Stripes", [_segmented("interviews.view", "Stripes")]),
+                   ("Retrieve", [_segmented("interviews.view", "Retrieve"), _multi("interviews.retrieve.codes",
+                                                                                  ["theme:plain"])])]
     + [(f"{a} / {src}", [_segmented("interviews.view", "Analyse"), _select("interviews.a_source", src),
                          _segmented("interviews.a_view", a)])
        for a in INTERVIEW_ANALYSES for src in ("all", "mine", "final")],
@@ -221,6 +229,7 @@ def test_the_pages_show_them_once_reconciliation_is_open(blind):
     interviews = view_texts("interviews")
     assert f"chen: {QUOKKA}" in interviews["Code, main"][1] and MARK in interviews["Code, main"][0]
     assert QUOKKA in agreement["iv: Field"][1]  # agreement per code, once the round is open
+    assert QUOKKA in agreement["iv: Quote spans"][1]  # unitizing alpha per code, likewise
     assert QUOKKA in interviews["Frequencies / all"][1] and QUOKKA not in interviews["Frequencies / mine"][1]
 
 
@@ -240,7 +249,10 @@ def test_only_a_lead_gets_the_reconciliation_and_adjudication_controls(blind):
         [d1] = [e for e in at.expander if " D1 " in f" {e.label} "]
         assert GPU in d1.table[0].value.to_csv() and "API defect" in d1.table[0].value.to_csv()
     assert not [b for b in bob.button if "reconciliation" in b.label.lower() or b.label == "Save final value"]
-    assert {"Close reconciliation", "Open reconciliation", "Save final value"} <= {b.label for b in lea.button}
+    # the tiny codebook's one round (main) is open: its Close button; the papers' screening rounds
+    # are not this codebook's, so the view offers no button for them
+    assert {"Close reconciliation", "Save final value"} <= {b.label for b in lea.button}
+    assert "Open reconciliation" not in {b.label for b in lea.button}
     assert MARK in view_texts("defects", "lea")["Label, main"][0]  # a lead reads D1's whole history
 
 

@@ -16,6 +16,7 @@ from studyapp.domain.roles import require_lead
 from studyapp.domain.values import decode, display, encode, normalise
 from studyapp.errors import PermissionDenied, StudyError
 from studyapp.services.agreement.reliability_data import reliability_data
+from studyapp.services.agreement.unit_text import unit_text
 from studyapp.services.coding.codebooks import codebook_version
 from studyapp.store import Store
 
@@ -33,8 +34,13 @@ class Disagreements:
 
 def disagreements(store: Store, codebook_id: str, field_id: str, *, rounds: Sequence[str] | None = None,
                   coders: Sequence[str] | None = None) -> Disagreements:
-    """Units on which at least two coders gave different values, in rounds open for reconciliation."""
-    all_rounds = [r["id"] for r in store.rounds.list()] if rounds is None else list(rounds)
+    """Units on which at least two coders gave different values, in rounds open for reconciliation;
+    each row carries the unit's text (`unit_text`: abstract, turn or issue) to read beside the values."""
+    if rounds is None:  # the rounds this field was coded in (never another workflow's rounds)
+        used = set(store.annotations.rounds_of(codebook_id, field_id))
+        all_rounds = [r["id"] for r in store.rounds.list() if r["id"] in used]
+    else:
+        all_rounds = list(rounds)
     open_rounds = [r for r in all_rounds if store.rounds.is_open(r)]
     hidden = [r for r in all_rounds if r not in open_rounds]
     if not open_rounds:
@@ -54,7 +60,7 @@ def disagreements(store: Store, codebook_id: str, field_id: str, *, rounds: Sequ
         final = decode(field.type, finals[unit_id]) if unit_id in finals else None
         rows.append({"unit_id": unit_id, "round": round_id, "key": unit.get("key"), "title": unit.get("title"),
                      "values": values, "raw": raw, "final": display(field, final) if final is not None else None,
-                     "final_value": final})
+                     "final_value": final, "unit_text": unit_text(unit)})
     return Disagreements(rows, hidden, sum(1 for r in rows if r["final"] is not None))
 
 

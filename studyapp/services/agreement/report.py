@@ -17,11 +17,13 @@ from typing import Sequence
 from studyapp.domain import roles, spreadsheet_safe
 from studyapp.errors import StudyError
 from studyapp.render import tables
+from studyapp.services.agreement import span_report
 from studyapp.services.agreement.fields import (
     FieldAgreement,
     agreement_by_round,
     agreement_fields,
 )
+from studyapp.services.agreement.spans import span_agreement
 from studyapp.services.coding.codebooks import list_codebooks
 from studyapp.store import Store
 
@@ -99,18 +101,26 @@ def field_rows(store: Store, codebook_id: str, field_id: str, *, rounds: Sequenc
     return out
 
 
-def render(store: Store, fmt: str = "markdown", codebook_id: str | None = None, **kwargs) -> str:
-    """The report as text in `fmt` (one of FORMATS)."""
+def render(store: Store, fmt: str = "markdown", codebook_id: str | None = None, *, spans: bool = False,
+           viewer: str | None = None, **kwargs) -> str:
+    """The report as text in `fmt` (one of FORMATS); with `spans`, the quote spans' unitizing alpha
+    per field and code beside it (`services.agreement.span_report`, blind for `viewer`)."""
     if fmt not in FORMATS:
         raise StudyError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
     left: list[str] = []
-    rows = report_rows(store, codebook_id, left_out=left, **kwargs)
+    rows = report_rows(store, codebook_id, left_out=left, viewer=viewer, **kwargs)
     if not rows:
         raise StudyError("nothing to report: no field has codings by two or more coders"
                          + (f" in codebook {codebook_id!r}" if codebook_id else "")
                          + (f" ({'; '.join(left)})" if left else ""))
-    return {"markdown": to_markdown, "latex": to_latex, "csv": to_csv, "html": to_html,
+    text = {"markdown": to_markdown, "latex": to_latex, "csv": to_csv, "html": to_html,
             "json": to_json}[fmt](rows, title=store.title, notes=left)
+    if not spans:
+        return text
+    span_rows = span_agreement(store, codebook_id, viewer=viewer, rounds=kwargs.get("rounds"),
+                               coders=kwargs.get("coders"), n_boot=kwargs.get("n_boot", 1000),
+                               seed=kwargs.get("seed", 0))
+    return span_report.combined(fmt, text, span_rows)
 
 
 def _cell(key: str, value, row: dict) -> str:

@@ -23,9 +23,11 @@ import pandas as pd
 from studyapp.domain import roles
 from studyapp.domain.codebook import Field
 from studyapp.services.agreement import fields as agreement
-from studyapp.services.agreement import report
+from studyapp.services.agreement import report, span_report
+from studyapp.services.agreement import spans as span_agreement_service
 from studyapp.services.agreement.adjudication import Disagreements, disagreements
 from studyapp.services.agreement.fields import FieldAgreement
+from studyapp.services.agreement.spans import SpanAgreement
 from studyapp.services.coding.codebooks import get_codebook
 from studyapp.services.coding.rounds import two_coder_rounds
 from studyapp.store import Store
@@ -106,11 +108,37 @@ class ReportView:
 
 
 def report_view(store: Store, codebook: str, fmt: str, *,
-                field_rows: Callable[..., list] = report.field_rows, viewer: str | None = None) -> ReportView:
+                field_rows: Callable[..., list] = report.field_rows, viewer: str | None = None,
+                span_rows: list[SpanAgreement] | None = None) -> ReportView:
+    """With `span_rows` (the viewer's `spans_view(...).rows`), the quote spans' tables are in it too."""
     rows, left = _rows(store, codebook, field_rows, viewer)
     ext, mime = REPORT_MIME[fmt]
     text = getattr(report, f"to_{fmt}")(rows, title=store.title, notes=left) if rows else None
+    if text is not None and span_rows:
+        text = span_report.combined(fmt, text, span_rows)
     return ReportView(rows, text, ext, mime)
+
+
+# -- Quote spans ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SpansView:
+    """Unitizing alpha on the quote spans of one codebook, per field and round (`fields`) and per
+    code (`codes`), as display tables. `hidden_rounds` are rounds whose values the viewer may not
+    see yet (a coder, before reconciliation opens); their rows say so instead of numbers."""
+
+    rows: list[SpanAgreement]
+    fields: pd.DataFrame
+    codes: pd.DataFrame
+    hidden_rounds: list[str]
+    notes: str
+
+
+def spans_view(store: Store, viewer: str | None, codebook: str, *,
+               span_agreement: Callable[..., list] = span_agreement_service.span_agreement) -> SpansView:
+    rows = span_agreement(store, codebook, viewer=viewer)
+    hidden = list(dict.fromkeys(r.round for r in rows if r.hidden))
+    return SpansView(rows, span_report.field_frame(rows), span_report.code_frame(rows), hidden, span_report.NOTES)
 
 
 # -- Field ------------------------------------------------------------------------------------------
@@ -201,7 +229,7 @@ class DisagreementsView:
 def disagreements_view(store: Store, codebook: str, *, field: str | None = None,
                        reconciliation_progress: Callable[..., pd.DataFrame] = agreement.reconciliation_progress
                        ) -> DisagreementsView:
-    rounds = store.rounds.list()
+    rounds = store.rounds.of_codebook(codebook)  # the controls: this codebook's rounds only
     progress = reconciliation_progress(store, codebook)
     labels = {f.id: f.label for f, _ in _used_fields(store, codebook)}
     if not labels:

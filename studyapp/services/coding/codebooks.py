@@ -102,3 +102,70 @@ def codebook_markdown(cb: Codebook, *, version_id: int | None = None) -> str:
         if f.codes:
             lines += ["\n".join(code_markdown(c) for c in f.codes), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def set_keywords(store: Store, codebook_id: str, *, add_include: list[str] = (), add_exclude: list[str] = (),
+                 remove: list[str] = (), actor: str | None = None) -> tuple[Codebook, int | None]:
+    """Change the highlighting keywords of a codebook (a lead): add terms to the include or exclude
+    list (a term moves if it was on the other one), remove terms (either list, ignoring case).
+    Stores a new version when anything changed (recorded in the history); returns (codebook,
+    version id or None when nothing changed)."""
+    lead_only(store, actor, "change a codebook's keywords")
+    cb, _ = codebook_version(store, codebook_id)
+    gone = {" ".join(t.split()).casefold() for t in [*remove, *add_include, *add_exclude]}
+    keep = lambda terms: [t for t in terms if t.casefold() not in gone]  # noqa: E731
+    include = keep(cb.keywords.include) + [t for t in add_include if t.strip()]
+    exclude = keep(cb.keywords.exclude) + [t for t in add_exclude if t.strip()]
+    new = cb.with_keywords(include=include, exclude=exclude,
+                           header=f"{cb.id}: keywords changed in studyapp by {actor or 'the folder holder'}")
+    if new.keywords == cb.keywords:
+        return cb, None
+    with store.transaction():
+        vid, _ = store_codebook(store, new, source="keywords edited", actor=actor)
+    return new, vid
+
+
+def _slug(text: str) -> str:
+    import re
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^0-9a-z]+", "-", folded).strip("-") or "code"
+
+
+def add_code(store: Store, codebook_id: str, field_id: str, label: str, *, parent: str | None = None,
+             code_id: str | None = None, definition: str = "", actor: str | None = None,
+             where: str = "coding") -> tuple[Codebook, int, str]:
+    """Create a code while coding (in-vivo coding, as ATLAS.ti, MAXQDA and Taguette): a lead adds
+    `label` to field `field_id` (under `parent`, or at the top level) as a new codebook version,
+    recorded in the history; a coder is refused (`domain.roles.lead_only`). The code's id is
+    `code_id`, else the label's slug (under a parent: `parent.slug`), made unique. Earlier codings
+    keep the version they were made with. Returns (the new codebook, its version id, the code id)."""
+    from studyapp.domain.codebook import Code
+    from studyapp.errors import InvalidInput
+
+    lead_only(store, actor, "create a code")
+    label = " ".join(str(label or "").split())
+    if not label:
+        raise InvalidInput("a new code needs a label")
+    cb, _ = codebook_version(store, codebook_id)
+    f = cb.require_field(field_id)
+    if not f.is_coded:
+        raise InvalidInput(f"field {f.id!r} is a {f.type} field: it takes no codes")
+    taken = {c.id for c in f.all_codes()}
+    if parent is not None and f.code(parent) is None:
+        raise InvalidInput(f"field {f.id!r} has no code {parent!r} to put {label!r} under")
+    if any(c.label.casefold() == label.casefold() for c in (f.children_of(parent) if parent else f.codes)):
+        raise InvalidInput(f"field {f.id!r} already has a code labelled {label!r} there")
+    base = code_id or (f"{parent}.{_slug(label)}" if parent else _slug(label))
+    cid, n = base, 2
+    while cid in taken and not code_id:
+        cid, n = f"{base}-{n}", n + 1
+    who = actor or "the folder holder"
+    new = cb.with_codes(field_id, [(Code(cid, label, definition=" ".join(definition.split())), parent)],
+                        header=f"{cb.id}: code {cid!r} added to {field_id!r} while {where}, by {who}")
+    with store.transaction():
+        vid, _ = store_codebook(store, new, source=f"code added while {where}", actor=actor)
+        store.history.log("codebook.add_code", actor=actor, codebook=cb.id, field=field_id,
+                          new={"code": cid, "label": label, "parent": parent, "version": new.version, "id": vid})
+    return new, vid, cid

@@ -187,12 +187,19 @@ def save_labels(store: Store, codebook_id: str, unit_id: int, coder: str, round_
                 values: dict[str, Any], own: dict[str, Any]) -> int:
     """Write one coder's labels of one defect (only what changed); returns the number of changes.
 
-    "Not a defect" is a decision of its own: it clears the coder's other values on the defect in
-    this round, keeping only the reason."""
-    from studyapp.errors import StudyError
+    The form's first question (`shortcuts.first_question`: "Reengineering defect?") must be
+    answered: without it nothing is saved (`InvalidInput` naming the question). "Not a defect" is a
+    decision of its own: it clears the coder's other values on the defect in this round, keeping
+    only the reason."""
+    from studyapp.errors import InvalidInput, StudyError
+    from studyapp.services.coding.codebooks import get_codebook
     from studyapp.services.coding.coding import CodingRow, code_many
+    from studyapp.services.defects.shortcuts import first_question
 
     values = {k: (None if v in ("", [], ()) else v) for k, v in values.items()}
+    first = first_question(get_codebook(store, codebook_id))
+    if first is not None and values.get(first.id, own.get(first.id)) is None:
+        raise InvalidInput(f"answer the first question, “{first.label}”, before saving")
     if values.get("is_defect") == NOT_DEFECT:
         values = {k: (v if k in ("is_defect", "not_defect_reason") else None) for k, v in values.items()}
         values.update({k: None for k in own if k not in ("is_defect", "not_defect_reason")})

@@ -22,7 +22,8 @@ from studyapp.services.coding.coding import CodingRow, code_many
 from studyapp.services.demo import claims as demo_claims
 from studyapp.services.demo import interviews as demo_interviews
 from studyapp.services.demo import papers as demo_papers
-from studyapp.services.study.auth import set_password
+from studyapp.services.demo import span_agreement as demo_span_agreement
+from studyapp.services.study.auth import DEMO_META, demo_password, set_password
 from studyapp.services.study.browse import codebooks_for
 from studyapp.store import Store
 from studyapp.store.rounds import DEFAULT_ROUND
@@ -78,7 +79,8 @@ def _build(folder: Path, source: Path) -> Store:
         store.set_meta("description", spec["description"])
     for c in spec.get("coders", []):
         store.coders.add(c["name"], c.get("role", "coder"), actor="demo")
-        set_password(store, c["name"], f"{c['name']}-demo", actor=None)
+        set_password(store, c["name"], demo_password(c["name"]), actor=None)
+    store.set_meta(DEMO_META, "1")  # its sign-in page lists these accounts; no other study has this
     for r in spec.get("rounds", []):
         store.rounds.ensure(r["id"], r.get("label"), actor="demo")
     _papers(store, source / "papers.csv")
@@ -97,7 +99,7 @@ def _build(folder: Path, source: Path) -> Store:
 
 #: The feature parts of the demo (screening decisions, spans, the claims' dataset...), in the order
 #: they run after the common parts; each is `extend(store, source_dir)`.
-DEMO_PARTS = (demo_papers.extend, demo_interviews.extend, demo_claims.extend)
+DEMO_PARTS = (demo_papers.extend, demo_interviews.extend, demo_span_agreement.extend, demo_claims.extend)
 
 
 def _extensions(store: Store, source: Path) -> None:

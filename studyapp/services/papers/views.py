@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from studyapp.domain.codebook import Code, Codebook, Criterion
+from studyapp.domain.codebook import Code, Codebook, Criterion, Keywords
 from studyapp.errors import StudyError
 from studyapp.services.papers import claims as paper_claims
 from studyapp.services.papers import dedup, extraction, prisma, screening
 from studyapp.services.papers import exports as paper_exports
+from studyapp.services.papers import screening_keys
 from studyapp.services.papers import queue as screening_queue
 from studyapp.services.papers.queue import Queue
 from studyapp.store import Store
@@ -53,6 +54,10 @@ class ScreenView:
     include: list[Criterion] | None = None
     exclude: list[Code] | None = None
     decisions: list[dict] | None = None
+    keys: dict[str, str | None] | None = None
+    keys_legend: str = ""
+    keywords: Keywords = Keywords()
+    slr_id: str | None = None
 
 
 def screen_view(store: Store, coder: str, stage: str, *, skip: int = 0, revisit: int | None = None,
@@ -61,7 +66,7 @@ def screen_view(store: Store, coder: str, stage: str, *, skip: int = 0, revisit:
     if not _paper_count(store):
         return ScreenView(stage, False)
     try:
-        screening.slr_codebook(store)
+        slr = screening.slr_codebook(store)
     except StudyError as e:
         return ScreenView(stage, True, codebook_error=e.message)
     q = queue(store, stage, coder)
@@ -78,8 +83,11 @@ def screen_view(store: Store, coder: str, stage: str, *, skip: int = 0, revisit:
         units = {u["id"]: u for u in store.units.list("paper", with_text=False)}
         rows = [{"id": uid, "key": units[uid]["key"], "title": units[uid]["title"], "decision": d, "reason": r or ""}
                 for uid, (d, r) in mine.items() if uid in units]
+    reason_ids = [c.id for c in excl]
     return ScreenView(stage, True, None, q, mine, store.units.require(int(current)) if current is not None else None,
-                      inc, excl, rows)
+                      inc, excl, rows, screening_keys.exclusion_keys(reason_ids),
+                      screening_keys.keys_legend(reason_ids, screening.stage_of(stage).id), slr.keywords,
+                      slr.id)
 
 
 # -- Conflicts --------------------------------------------------------------------------------------

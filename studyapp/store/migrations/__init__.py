@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from studyapp.store.migrations import core, defects, interop, interviews, slr
+from studyapp.store.migrations import auth, core, defects, interop, interviews, slr
 
 # The one ordered list: core first, then each feature's, in the order studies have applied them.
 ORDER = [
@@ -25,6 +25,8 @@ ORDER = [
     core.m008_agreement_pairs,
     interop.interop_001_sets_guids,
     core.m009_round_codebooks,
+    auth.auth_001_sessions_failures_invite_expiry,
+    interviews.interviews_002_final_spans,
 ]
 
 migrations = Migrations("studyapp")

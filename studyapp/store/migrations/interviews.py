@@ -39,3 +39,30 @@ def interviews_001_participants_spans(db) -> None:
         CREATE INDEX idx_span_codes_code ON span_codes (field, code);
         """
     )
+
+
+def interviews_002_final_spans(db) -> None:
+    """Adjudicated quote spans: the lead's final span in a segment for a codebook and round (kept one
+    coder's, merged several, or drew it), its codes (JSON [[field, code], ...]), how it was decided,
+    the coders' spans it came from (JSON ids) and the rationale. Apart from the coders' spans, as
+    `finals` are apart from `annotations`; every change is in the history (`final_span.*`)."""
+    db.executescript(
+        """
+        CREATE TABLE final_spans (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            codebook TEXT NOT NULL,
+            round TEXT NOT NULL REFERENCES rounds(id),
+            start_char INTEGER NOT NULL CHECK (start_char >= 0),
+            end_char INTEGER NOT NULL CHECK (end_char > start_char),
+            snippet TEXT NOT NULL,
+            codes TEXT NOT NULL DEFAULT '[]',
+            decision TEXT NOT NULL CHECK (decision IN ('keep', 'merge', 'draw')),
+            source_spans TEXT NOT NULL DEFAULT '[]',
+            rationale TEXT NOT NULL,
+            adjudicator TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_final_spans_unit ON final_spans (unit_id, codebook, round);
+        """
+    )

@@ -1,5 +1,5 @@
-"""Disagreements of one field, each unit with every coder's value side by side, and the lead's
-adjudication form (pick a coder's value or enter another, with a rationale)."""
+"""Disagreements of one field, each unit's text (abstract, turn, issue) beside every coder's value,
+and the lead's adjudication form (pick a coder's value or enter another, with a rationale)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from studyapp.render.safe_text import plain_line
 from studyapp.services.agreement.adjudication import Disagreements, adjudicate
 from studyapp.services.coding.coding import open_reconciliation
 from studyapp.ui import state
+from studyapp.ui.agreement.unit_text import unit_text_panel
 from studyapp.ui.state import Store
 
 PAGE_SIZE = 20
@@ -50,11 +51,15 @@ def disagreement_list(store: Store, codebook_id: str, field: Field, d: Disagreem
     for r in rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
         head = plain_line(f"{r['key']} · {r['title'] or ''} · round {r['round']}")
         with st.expander(head, icon=":material/check_circle:" if r["final"] is not None else ":material/error:"):
-            st.table({"coder": list(r["values"]), "value": list(r["values"].values())})
-            if r["final"] is not None:
-                st.success(f"Final: {r['final']}")
-            if is_lead:
-                _form(store, codebook_id, field, r, viewer)
+            text_col, values_col = st.columns([3, 2], gap="medium")
+            with text_col:
+                unit_text_panel(r.get("unit_text"))
+            with values_col:
+                st.table({"coder": list(r["values"]), "value": list(r["values"].values())})
+                if r["final"] is not None:
+                    st.success(f"Final: {r['final']}")
+                if is_lead:
+                    _form(store, codebook_id, field, r, viewer)
 
 
 def _form(store: Store, codebook_id: str, field: Field, r: dict, viewer: str | None) -> None:

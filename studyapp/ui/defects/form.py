@@ -3,7 +3,9 @@
 Widgets are live (not an st.form) so that the root-cause list follows the DL stage as it is chosen:
 the causes under the chosen stage come first. "Not a defect" is the first decision; choosing it
 hides the other fields and asks for a reason. The chosen code's definition shows under each list.
-Widget keys are `{key}.{codebook}.{unit}.{round}.{field}`, so every unit keeps its own draft.
+Widget keys are `{key}.{codebook}.{unit}.{round}.{field}`, so every unit keeps its own draft. A
+question with a short flat list of choices is a row of buttons, each with its one-key shortcut
+(`ui/defects/choices.py`, keys from `services.defects.shortcuts`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import streamlit as st
 from studyapp.domain.codebook import Codebook, Field
 from studyapp.render.safe_text import plain_line, safe_markdown
 from studyapp.services.defects.analysis import NOT_DEFECT
+from studyapp.services.defects.shortcuts import choice_keys, keyed
 from studyapp.ui import state
+from studyapp.ui.defects.choices import choice_buttons
 from studyapp.ui.widgets.code_picker import code_picker
 
 DECISION, REASON = "is_defect", "not_defect_reason"
@@ -60,10 +64,14 @@ def _definition(f: Field, value: Any) -> None:
         st.caption("  \n".join(notes))
 
 
-def _field_widget(f: Field, wkey: str, current: Any, chosen: dict[str, Any]) -> Any:
+def _field_widget(f: Field, wkey: str, current: Any, chosen: dict[str, Any], keys: dict | None = None,
+                  coder: str = "") -> Any:
     label = plain_line(f.label) + (" *" if f.required else "")
     help_ = safe_markdown(f.definition) or None
-    if f.type == "multi":
+    if keys and keyed(f):
+        value = choice_buttons(f, wkey, current, keys.get(f.id, {}), coder=coder,
+                               label=plain_line(f.label) + (" \\*" if f.required else ""))
+    elif f.type == "multi":
         opts = [c.id for c in f.all_codes()]
         state.init(wkey, [v for v in (current or []) if v in opts])
         value = code_picker(label, opts, lambda c: _path_label(f, c), key=wkey, help=help_,
@@ -91,17 +99,15 @@ def _field_widget(f: Field, wkey: str, current: Any, chosen: dict[str, Any]) -> 
     return value
 
 
-def defect_form(cb: Codebook, unit_id: int, round_id: str, own: dict[str, Any], key: str) -> dict[str, Any]:
-    """Draw the widgets; returns {field id: value} as currently chosen (not yet saved)."""
+def defect_form(cb: Codebook, unit_id: int, round_id: str, own: dict[str, Any], key: str,
+                coder: str = "") -> dict[str, Any]:
+    """Draw the widgets; returns {field id: value} as currently chosen (not yet saved) by `coder`."""
     chosen: dict[str, Any] = {}
+    keys = choice_keys(cb)
     decision = cb.field(DECISION)
     if decision is not None:
-        wkey = widget_key(key, cb, unit_id, round_id, DECISION)
-        opts = [c.id for c in decision.codes]
-        state.init(wkey, own.get(DECISION) if own.get(DECISION) in opts else None)
-        chosen[DECISION] = st.radio(plain_line(decision.label), opts, key=wkey, horizontal=True,
-                                    help=safe_markdown(decision.definition) or None,
-                                    format_func=lambda c: plain_line(decision.code(c).label))
+        chosen[DECISION] = _field_widget(decision, widget_key(key, cb, unit_id, round_id, DECISION),
+                                         own.get(DECISION), chosen, keys, coder)
         if chosen[DECISION] == NOT_DEFECT:
             reason = cb.field(REASON)
             if reason is not None:
@@ -112,7 +118,7 @@ def defect_form(cb: Codebook, unit_id: int, round_id: str, own: dict[str, Any], 
     for f in cb.fields:
         if f.id in (DECISION, REASON):
             continue
-        chosen[f.id] = _field_widget(f, widget_key(key, cb, unit_id, round_id, f.id), own.get(f.id), chosen)
+        chosen[f.id] = _field_widget(f, widget_key(key, cb, unit_id, round_id, f.id), own.get(f.id), chosen, keys, coder)
     return chosen
 
 

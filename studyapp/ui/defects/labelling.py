@@ -1,8 +1,10 @@
 """The labelling view: pick a defect, read the issue (Markdown, code blocks, HTML only as text), label it.
 
 Blind: the form is pre-filled with the coder's own values only; other coders' values appear only in
-rounds whose reconciliation the lead has opened. Keyboard: every list filters as you type, and
-Ctrl+Enter saves and opens the next defect the coder has not labelled in this round.
+rounds whose reconciliation the lead has opened. Keyboard: each choice of a short question has
+its one key (shown on it), every list filters as you type, Ctrl+Enter saves and opens the next
+defect the coder has not labelled in this round, and Tab skips the "?" help icons. Nothing is saved
+until the first question ("Reengineering defect?") is answered.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from studyapp.ui import state
 from studyapp.ui.defects.form import defect_form, taxonomy
 from studyapp.ui.state import Store
 from studyapp.ui.widgets.history import history_expander
+from studyapp.ui.widgets.new_code import new_code_box
+from studyapp.ui.widgets.no_tab_help import no_tab_help
 
 
 def issue_panel(v: LabellingView) -> None:
@@ -98,8 +102,9 @@ def labelling_view(store: Store, cb: Codebook, coder: str, key: str = "defects")
     with left:
         issue_panel(v)
     with right:
+        no_tab_help(key=f"{key}.no_tab_help")  # Tab goes from answer to answer, not to each "?"
         own = v.own
-        values = defect_form(cb, int(unit_id), round_id, own, key)
+        values = defect_form(cb, int(unit_id), round_id, own, key, coder)
         b1, b2 = st.columns(2)
         save = b1.button("Save", type="primary", key=f"{key}.save", width="stretch")
         save_next = b2.button("Save & next", key=f"{key}.save_next", shortcut="Ctrl+Enter", width="stretch")
@@ -137,4 +142,5 @@ def labelling_view(store: Store, cb: Codebook, coder: str, key: str = "defects")
                               for a in others], hide_index=True, width="stretch")
         with st.expander("Taxonomy with definitions"):
             taxonomy(cb)
+        new_code_box(store, cb, coder, key=key, where="labelling defects")  # in-vivo: a lead's new code
         history_expander(store, int(unit_id), coder)

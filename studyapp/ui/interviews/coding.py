@@ -13,6 +13,7 @@ from studyapp.ui import state
 from studyapp.ui.interviews.panel import MEMO_CODE_KEY, PENDING_KEY, SEGMENT_KEY, segment_panel
 from studyapp.ui.state import Store
 from studyapp.ui.interviews.span_select import selection_event, span_document
+from studyapp.ui.widgets.new_code import new_code_box
 
 DOC_KEY = "interviews.doc"
 TRANSCRIPT_KEY = "interviews.transcript"
@@ -73,3 +74,5 @@ def coding_view(store: Store, coder: str | None) -> None:
     with right:
         if ids:
             segment_panel(store, v, coder)
+        if v.codebook is not None:  # in-vivo coding: a lead creates a code without leaving the transcript
+            new_code_box(store, v.codebook, coder, key="interviews.code", where="coding interviews")

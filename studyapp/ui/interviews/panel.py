@@ -16,6 +16,7 @@ from studyapp.services.interviews import spans as sp
 from studyapp.services.interviews.views import CodingView, SegmentPanel
 from studyapp.ui import state
 from studyapp.ui.state import Store
+from studyapp.ui.interviews.quick import recent_row, shortcuts, span_memo
 from studyapp.ui.widgets.code_picker import code_picker
 from studyapp.ui.widgets.coding_form import coding_form
 from studyapp.ui.widgets.history import history_expander
@@ -126,6 +127,8 @@ def segment_panel(store: Store, v: CodingView, coder: str | None) -> None:
     code_picker(f"Your codes on turn {by_id[sid]['key'].rsplit(':', 1)[-1]}", refs, label_of.get, key=key,
                 on_change=_codes_changed, args=(sid, coder, cb.id, round_id, before),
                 help="Type part of a code's name; each code picked (or removed) is saved at once, one at a time.")
+    recent = recent_row(store, coder, cb.id, round_id, SEGMENT_KEY, PENDING_KEY)
+    shortcuts([s["id"] for s in v.segments], recent, coder, cb.id, round_id, SEGMENT_KEY, PENDING_KEY)
     if p.quotes:
         st.markdown("**Your quotes in this turn**")
         for x in p.quotes:
@@ -133,6 +136,7 @@ def segment_panel(store: Store, v: CodingView, coder: str | None) -> None:
             c1.markdown(f"“{plain(x['snippet'])}”  \n:gray[{x['start']}–{x['end']} · "
                         + ", ".join(plain_line(label_of.get(f"{f}:{c}", c)) for f, c in x["codes"]) + "]")
             c2.button("Delete", key=f"interviews.del_span.{x['id']}", on_click=_delete_span, args=(x["id"], coder))
+            span_memo(x, coder)
     _memos(store, p, sid, coder, cb.id, round_id)
     with st.expander("All fields of this turn (form)"):
         coding_form(store, cb, sid, coder, round_id, p.own, "interviews")

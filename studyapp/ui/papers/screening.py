@@ -2,7 +2,8 @@
 
 The queue is the reviewer's own (`services.papers.queue`): papers they have not decided, most likely
 relevant first by a model trained only on what they may see. Keys: `I` include, `M` maybe (title and
-abstract only), `1`-`9` exclude for the numbered criterion, `S` skip. Nothing here shows another
+abstract only), `S` skip, and each exclusion criterion the number of its id (E4: `4`;
+`services.papers.screening_keys`), shown on its button. Nothing here shows another
 reviewer's decision; those appear on the Conflicts view once a lead opens the stage.
 """
 
@@ -11,11 +12,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from studyapp.domain.codebook import Keywords
 from studyapp.errors import StudyError
+from studyapp.render.highlight import counts, highlight
 from studyapp.render.safe_text import code, markdown_link, plain_line, safe_markdown
 from studyapp.services.papers import screening
 from studyapp.services.papers.views import ScreenView, screen_view
 from studyapp.ui import state
+from studyapp.ui.papers.keywords import keyword_editor
 from studyapp.ui.state import Store
 
 STAGE_LABELS = {"ta": "Title and abstract", "ft": "Full text"}
@@ -31,9 +35,12 @@ def stage_picker(key: str) -> str:
     return st.radio("Stage", list(STAGE_LABELS), format_func=STAGE_LABELS.get, horizontal=True, key=key)
 
 
-def paper_card(unit: dict, stage: str) -> None:
+def paper_card(unit: dict, stage: str, keywords: Keywords = Keywords()) -> None:
+    """Title and abstract with the codebook's keywords marked (`render.highlight` escapes the imported
+    text first: no Markdown or HTML of a record is ever rendered)."""
     a = unit["attrs"]
-    st.subheader(plain_line(unit["title"] or unit["key"]))
+    inc, exc = keywords.include, keywords.exclude
+    st.subheader(highlight(unit["title"] or unit["key"], inc, exc, breaks=False))
     meta = [code(unit["key"])] + [plain_line(a[k]) for k in ("authors", "year", "venue") if a.get(k)]
     st.caption(" · ".join(meta))
     doi = str(a.get("doi") or "")
@@ -42,7 +49,14 @@ def paper_card(unit: dict, stage: str) -> None:
                     + (" (open the full text)" if stage == "ft" else ""))
     if a.get("snowball_from"):
         st.caption(plain_line(f"Found by snowballing from {a['snowball_from']} ({a.get('source', '')})."))
-    st.text(unit["text"] or "(no abstract)")
+    if unit["text"]:
+        st.markdown(highlight(unit["text"], inc, exc))
+    else:
+        st.caption("(no abstract)")
+    if keywords:
+        n = counts(f"{unit['title'] or ''}\n{unit['text'] or ''}", inc, exc)
+        st.caption(f"Keywords: :green-background[{n['include']} include] · :red-background[{n['exclude']} exclude]"
+                   " (marked in the text; they decide nothing).")
 
 
 def _decide(unit_id: int, paper_key: str, coder: str, stage: str, decision: str, reason: str | None, key: str) -> None:
@@ -64,7 +78,7 @@ def _skip(key: str) -> None:
     state.put(f"{key}.revisit", None)
 
 
-def _buttons(unit: dict, coder: str, stage: str, excl: list, key: str) -> None:
+def _buttons(unit: dict, coder: str, stage: str, excl: list, keys: dict, key: str) -> None:
     uid, pkey = unit["id"], unit["key"]
     cols = st.columns(3 if stage == "ta" else 2)
     cols[0].button("Include", type="primary", key=f"{key}.include", shortcut="I", width="stretch",
@@ -74,9 +88,9 @@ def _buttons(unit: dict, coder: str, stage: str, excl: list, key: str) -> None:
                        on_click=_decide, args=(uid, pkey, coder, stage, "maybe", None, key))
     cols[-1].button("Skip", key=f"{key}.skip_btn", shortcut="S", width="stretch", on_click=_skip, args=(key,))
     st.markdown("**Exclude because**")
-    for i, c in enumerate(excl, start=1):
+    for c in excl:
         st.button(f"{c.id}: {c.label}", key=f"{key}.exclude.{c.id}", width="stretch",
-                  shortcut=str(i) if i <= 9 else None, help=safe_markdown(c.definition) or None,
+                  shortcut=keys.get(c.id), help=safe_markdown(c.definition) or None,
                   on_click=_decide, args=(uid, pkey, coder, stage, "exclude", c.id, key))
     st.text_input("Note (optional, kept with your decision)", key=f"{key}.note")
 
@@ -108,20 +122,21 @@ def screening_view(store: Store, coder: str | None, key: str = "papers.screen") 
     else:
         left, right = st.columns([3, 2], gap="large")
         with left:
-            paper_card(v.current, stage)
+            paper_card(v.current, stage, v.keywords)
         with right:
             if v.current["id"] in v.mine:
                 d, r = v.mine[v.current["id"]]
                 st.info(f"Your decision: {d}" + (f" ({r})" if r else "") + ". Decide again to change it.")
-            _buttons(v.current, coder, stage, v.exclude, key)
-            st.caption("Keys: I include" + (", M maybe" if stage == "ta" else "")
-                       + ", 1-9 exclude for that criterion, S skip.")
+            _buttons(v.current, coder, stage, v.exclude, v.keys or {}, key)
+            st.caption(v.keys_legend)
             with st.expander("Criteria"):
                 for c in v.include:
                     st.markdown(f"**{plain_line(c.id)}** (include) " + plain_line(f"{c.label}: {c.definition or ''}"))
                 for c in v.exclude:
                     st.markdown(f"**{plain_line(c.id)}** (exclude) " + plain_line(f"{c.label}: {c.definition or ''}"))
     _my_decisions(v, key)
+    if v.slr_id:
+        keyword_editor(store, v.slr_id, v.keywords, coder, key)
 
 
 def _my_decisions(v: ScreenView, key: str) -> None:

@@ -9,10 +9,11 @@ from studyapp.render.tables import human_table
 from studyapp.services.agreement import views as av
 from studyapp.ui import state
 from studyapp.ui.agreement.adjudication import disagreement_list, reconciliation_controls
+from studyapp.ui.agreement.spans import spans_section
 from studyapp.ui.agreement.charts import confusion_heatmap, pairwise_heatmap, round_trend
 from studyapp.ui.widgets.downloads import downloads
 
-VIEWS = ["Overview", "Field", "Disagreements", "Report"]
+VIEWS = ["Overview", "Field", "Disagreements", "Quote spans", "Report"]
 #: Column names people read (the read-models keep the ids that CSV/JSON exports carry).
 OVERVIEW_NAMES = {"label": "Field", "rounds": "Round", "percent_agreement": "% agreement", "kappa": "Kappa",
                   "krippendorff_alpha": "Alpha", "alpha 95% CI": "Alpha 95% CI", "alpha_band": "Alpha band",
@@ -41,6 +42,8 @@ def render() -> None:
             _detail(store, cb, viewer)
         elif view == "Disagreements":
             _disagreements(store, cb, viewer, frame.is_lead)
+        elif view == "Quote spans":
+            spans_section(store, cb, viewer)
         else:
             _report(store, cb, viewer)
 
@@ -171,7 +174,9 @@ def _disagreements(store, cb: str, viewer: str | None, is_lead: bool) -> None:
 def _report(store, cb: str, viewer: str | None) -> None:
     fmt = st.radio("Format", list(av.REPORT_MIME), horizontal=True, key="agreement.report_fmt",
                    format_func=lambda f: FORMAT_LABELS.get(f, f.upper()))
-    v = av.report_view(store, cb, fmt, field_rows=state.field_rows, viewer=viewer)
+    with_spans = st.checkbox("With quote spans (unitizing alpha)", key="agreement.report_spans")
+    span_rows = av.spans_view(store, viewer, cb, span_agreement=state.span_agreement).rows if with_spans else None
+    v = av.report_view(store, cb, fmt, field_rows=state.field_rows, viewer=viewer, span_rows=span_rows)
     if not v.rows:
         st.info("No field of this codebook has codings.")
         return

@@ -7,8 +7,11 @@ from studyapp.ui.interviews.analysis import analysis_view
 from studyapp.ui.interviews.coding import coding_view
 from studyapp.ui.interviews.importing import import_view
 from studyapp.ui.interviews.refi import refi_view
+from studyapp.ui.interviews.retrieve import retrieve_view
+from studyapp.ui.interviews.stripes import stripes_view
 
-VIEWS = {"Code": coding_view, "Analyse": analysis_view, "Import": import_view, "REFI-QDA": refi_view}
+VIEWS = {"Code": coding_view, "Stripes": stripes_view, "Retrieve": retrieve_view, "Analyse": analysis_view,
+         "Import": import_view, "REFI-QDA": refi_view}
 
 
 def render() -> None:
