@@ -202,6 +202,12 @@ def test_svg_then_png_downloads_both_arrive(serve, demo_study, browser, shots):
     files = [_download(page, row.filter(has_text=fmt).first) for fmt in ("SVG", "PNG", "LaTeX", "SVG", "PNG")]
     assert files[0].lstrip().startswith(b"<svg") and files[1].startswith(b"\x89PNG") and b"\\toprule" in files[2]
     assert files[3] == files[0] and files[4].startswith(b"\x89PNG")
+    go(page, "Papers")  # the review's exports, one after another (each once lost the next one's file)
+    _switch(page, "Import")
+    bib = _download(page, main.get_by_role("button", name="included.bib", exact=True))
+    csv = _download(page, main.get_by_role("button", name="screening.csv", exact=True))
+    xlsx = _download(page, main.get_by_role("button", name="extraction.xlsx", exact=True))
+    assert b"@" in bib and b"," in csv and xlsx.startswith(b"PK")
     page.screenshot(path=str(shots / "every-downloads.png"), full_page=True)
     assert not watch.take()
     assert page.locator(SIDEBAR).count()

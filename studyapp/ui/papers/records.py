@@ -107,7 +107,8 @@ def import_view(store: Store, coder: str | None, is_lead: bool, key: str = "pape
     st.markdown("#### Exports")
     cols = st.columns(len(v.exports))
     for col, (what, name, mime) in zip(cols, v.exports):
-        col.download_button(name, state.deferred(export_data, what, coder), name, mime, key=f"{key}.export.{what}")
+        col.download_button(name, state.deferred(export_data, what, coder), name, mime, key=f"{key}.export.{what}",
+                            on_click="ignore")  # no rerun: the next export button keeps its file
 
 
 def _snowball_form(store: Store, papers: list[str], coder: str | None, key: str) -> None:
