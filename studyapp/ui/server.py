@@ -12,12 +12,14 @@ How the sessions work: services/study/sessions.py.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import streamlit as st
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
+from studyapp.services.papers import queue
 from studyapp.services.study import auth, sessions
 
 APP = Path(__file__).with_name("app.py")
@@ -56,4 +58,6 @@ async def sign_out(request):
 
 
 auth.prepare()
+if _study():  # the first screening queue then costs the model fit, not scikit-learn's import and the features
+    threading.Thread(target=queue.warm_up_in, args=(_study(),), name="studyapp-warm-up", daemon=True).start()
 app = st.App(str(APP), routes=[Route("/auth/session", start_session), Route("/auth/sign-out", sign_out)])

@@ -27,6 +27,7 @@ from studyapp.services.papers.screening import (
     stage_of,
     verdicts,
 )
+from studyapp.errors import StudyError
 from studyapp.store import Store
 
 
@@ -147,6 +148,16 @@ def warm_up(store: Store | None = None) -> None:
 
     if store is not None and store.units.count("paper"):
         _features_for(store, [])
+
+
+def warm_up_in(folder) -> None:
+    """`warm_up` on the study in `folder`, opening the store itself: what `studyapp serve` runs in a
+    background thread as it starts. Best effort: a study it cannot read is left to the pages to report."""
+    try:
+        with Store.open(folder) as store:
+            warm_up(store)
+    except (StudyError, OSError):
+        pass
 
 
 _DIGESTS: dict[tuple, str] = {}
