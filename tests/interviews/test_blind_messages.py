@@ -72,3 +72,14 @@ def test_the_saturation_and_quotes_views_say_hidden_and_whose(split, monkeypatch
         not any("no codes yet" in t for t in texts), texts
     quotes = "\n".join(m.value for m in _analysis("lea", "Quotes").markdown)
     assert quotes.count(PASSAGE) == 1 and "marked by bob and chen" in quotes
+
+
+def test_the_saturation_table_names_codes_as_people_read_them(demo_copy):
+    """The table listed `field:code` ids (`attributes:popularity`); it shows the codes' names."""
+    from studyapp.store import Store
+
+    with Store.open(demo_copy) as store:
+        rows = saturation_in_study(store, "ptm-reuse-interviews").rows()
+    listed = ", ".join(r["codes"] for r in rows)
+    assert listed and ":" not in listed, listed
+    assert "Popularity" in listed or "Missing attributes" in listed

@@ -9,14 +9,16 @@ same code id in two fields counts twice).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from studyapp.domain.values import fold
 from studyapp.readers.text import decode_text
 from studyapp.readers.transcripts.codes import parse_code_table, read_code_table
+from studyapp.services.coding.codebooks import codebook_version
 from studyapp.services.interviews.qualitative import coded_segments, interview_order
+from studyapp.services.interviews.spans import code_names
 from studyapp.store import Store
 
 
@@ -27,13 +29,14 @@ class Saturation:
     cumulative: list[int]
     codes: list[list[str]]  # the new codes of each participant, in order of appearance
     warnings: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # `field:code` -> the name people read (study curves)
 
     def as_dict(self) -> dict:
         """The CLI's JSON: participants, new codes per participant, cumulative distinct codes."""
         return {"participants": self.participants, "new_codes": self.new_codes, "cumulative": self.cumulative}
 
     def rows(self) -> list[dict]:
-        return [{"order": i + 1, "participant": p, "new_codes": n, "cumulative": c, "codes": ", ".join(k)}
+        return [{"order": i + 1, "participant": p, "new_codes": n, "cumulative": c, "codes": ", ".join(self.names.get(c, c) for c in k)}
                 for i, (p, n, c, k) in enumerate(zip(self.participants, self.new_codes, self.cumulative, self.codes))]
 
     @property
@@ -120,4 +123,6 @@ def saturation_in_study(store: Store, codebook: str, *, fields: Sequence[str] | 
                         f"reconciliation: the curve counts only the codes you may see")
     if uncoded:
         warnings.append(f"{len(uncoded)} of {len(people)} participants have no codes yet: {', '.join(uncoded)}")
-    return saturation_curve(mentions, people, warnings)
+    curve = saturation_curve(mentions, people, warnings)
+    names = {ref: name for ref, (name, _) in code_names(codebook_version(store, codebook)[0]).items()}
+    return replace(curve, names=names)
