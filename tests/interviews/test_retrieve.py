@@ -38,7 +38,7 @@ def test_retrieve_a_code_with_context_coder_participant_and_link(quoted):
     qs = retrieve(store, CB, codes=["attributes:popularity"])
     assert [(q.coder, q.text, q.participant, q.segment, q.turn) for q in qs] == [
         ("bob", text[0:20], "P3", "interview-03:2", 2), ("chen", text[5:25], "P3", "interview-03:2", 2)]
-    assert qs[0].context == text and qs[0].link == "interviews?t=interview-03" and qs[0].span_id == ids["bob"]
+    assert qs[0].context == text and qs[0].link == "interviews?t=interview-03&s=interview-03%3A2" and qs[0].span_id == ids["bob"]
     assert qs[0].attrs == {"role": "engineer"} and "Popularity" in qs[0].label
     # a parent code brings its children's quotes
     from studyapp.services.coding.codebooks import get_codebook
@@ -82,7 +82,7 @@ def test_exports_csv_markdown_docx(quoted):
     csv = csv_text(qs)
     assert csv.splitlines()[0].startswith("code,quote,participant,transcript,turn") and csv.count("interview-03") >= 3
     md = to_markdown(qs, title="Popularity")
-    assert md.startswith("# Popularity") and "> " in md and "(interviews?t=interview-03)" in md
+    assert md.startswith("# Popularity") and "> " in md and "(interviews?t=interview-03&s=" in md
     doc = docx.Document(io.BytesIO(to_docx(qs)))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert qs[0].text in text and "P3 · interview-03 turn 2" in text
@@ -114,3 +114,24 @@ def test_the_retrieve_page(quoted, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     assert "**1 quote(s)**" in [m.value for m in at.markdown]
     assert quoted[2][0:20].strip() in [t.value.strip() for t in at.text]
+
+
+def test_a_retrieved_quote_s_link_opens_its_turn(quoted, monkeypatch):
+    """The link back into the transcript selects the quote's own turn, not the transcript's first."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages import APP
+
+    store = quoted[0]
+    [q] = retrieve(store, CB, codes=["challenges:missing-attributes"])
+    assert q.segment == "interview-03:4"  # not the transcript's first turn
+    monkeypatch.setenv("STUDYAPP_STUDY", str(store.folder))
+    monkeypatch.setenv("STUDYAPP_AUTH", "0")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["app.coder"] = "bob"
+    at.query_params["t"], at.query_params["s"] = q.transcript, q.segment
+    at.run()
+    at.switch_page("views/interviews.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    picked = at.selectbox(key="interviews.segment")
+    assert picked.value == store.units.by_key("segment", q.segment)["id"], (picked.value, q.segment)

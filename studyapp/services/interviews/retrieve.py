@@ -138,7 +138,7 @@ def retrieve(store: Store, codebook: str, *, viewer: str | None = None, codes: S
             out.append(Quote(fid, code, labels.get(f"{fid}:{code}", f"{fid}:{code}"), r["snippet"],
                              texts.get(r["unit_id"], ""), pid, attrs, s["transcript_key"], s["key"], s["seq"] or 0,
                              s["attrs"].get("speaker") or s["title"] or "", r["coder"], r["round"], r["start"],
-                             r["end"], f"interviews?t={url_quote(s['transcript_key'])}",
+                             r["end"], f"interviews?t={url_quote(s['transcript_key'])}&s={url_quote(s['key'])}",
                              r.get("span_id", r.get("id")) if source != "final" else None, r.get("final_id")))
     return out
 

@@ -1,6 +1,7 @@
 """The Interviews coding view: the transcript read as a document (left) beside the panel that codes
 the selected turn (right). Clicking a turn selects it; selecting text with the mouse in a turn
-makes a pending quote span. The transcript is kept in the URL (`?t=KEY`) so a reload returns to it.
+makes a pending quote span. The transcript is kept in the URL (`?t=KEY`) so a reload returns to it; a link's `&s=TURN`
+selects that turn.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ def coding_view(store: Store, coder: str | None) -> None:
     if v.codebook is None:
         st.caption("No interview codebook in this study: add one (`studyapp codebook add`) to code segments.")
     ids = [s["id"] for s in v.segments]
+    if st.query_params.get("s"):  # a link's &s=TURN (from Retrieve) selects that turn, once
+        hit = next((s["id"] for s in v.segments if s["key"] == st.query_params["s"]), None)
+        if hit is not None:
+            state.put(SEGMENT_KEY, hit)
+            state.put(PENDING_KEY, None)
+        del st.query_params["s"]
     if state.get(SEGMENT_KEY) not in ids:
         state.put(SEGMENT_KEY, ids[0] if ids else None)
         state.put(PENDING_KEY, None)
