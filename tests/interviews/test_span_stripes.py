@@ -174,3 +174,26 @@ def test_the_stripes_page(coded, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     assert "3 of 4 quoted stretch(es) differ" in " ".join(m.value for m in at.markdown)
     assert [b for b in at.button if b.label == "Save final span"]
+
+
+def test_import_study_refuses_a_final_span_the_history_does_not_hold(coded, tmp_path):
+    """A final span is re-derived from the history on import-study, as final values are: an archive
+    whose final span was moved (its checksums recomputed) is refused, the genuine one imports."""
+    from studyapp.services.study.archive import export_study, import_study
+    from tests.security._zips import forge, jsonl, rows_of
+
+    store, s, ids = coded
+    open_reconciliation(store, "main", actor="lea")
+    adjudicate_span(store, s["id"], codebook=CB, round="main", actor="lea", rationale="bob's extent", keep=ids["bob_a"])
+    good = tmp_path / "good.zip"
+    export_study(store, good)
+    assert import_study(good, tmp_path / "copy").tables["final_spans"] == 1
+
+    def moved(name, data):
+        if name != "tables/final_spans.jsonl":
+            return data
+        rows = rows_of(data)
+        rows[0] = [v + 3 if v == 20 else v for v in rows[0]]  # the end of the kept span, 20 -> 23
+        return jsonl(rows)
+    with pytest.raises(InvalidInput, match=r"the final span .* every final span must follow from the study.s history"):
+        import_study(forge(good, tmp_path / "forged.zip", moved), tmp_path / "copy2")

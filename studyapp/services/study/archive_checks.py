@@ -2,7 +2,7 @@
 
 Why: an archive's checksums are computed by whoever wrote it, so they prove nothing about a forged
 archive. Everything studyapp keeps twice can be checked instead: coders' current values and the
-adjudicated finals are derived from the append-only history (`replay`), the agreement counts from
+adjudicated finals and final quote spans are derived from the append-only history (`replay`), the agreement counts from
 the annotations, and every stored value must be a value of its field in some version of its
 codebook. An archive in which a coder's history was removed but their annotations kept, whose
 agreement counts were edited, or whose values are no codes is refused with what differs.
@@ -31,6 +31,10 @@ def verify(store: Store, src: Path) -> None:
           lambda k: f"coder {k[3]!r}'s value on unit {k[0]} (codebook {k[1]}, field {k[2]}, round {k[4]})")
     _same(store.finals.current_rows(), store.finals.replay(), "final value", store, src,
           lambda k: f"the final value on unit {k[0]} (codebook {k[1]}, field {k[2]})")
+    finals = [(f["id"], f["unit_id"], f["codebook"], f["round"], f["start"], f["end"],
+               tuple(tuple(c) for c in f["codes"])) for f in store.transcripts.final_spans()]
+    _same(sorted(finals), store.transcripts.replay_final_spans(), "final span", store, src,
+          lambda k: f"the final span {k[0]} on unit {k[1]} (codebook {k[2]}, round {k[3]}, characters {k[4]}-{k[5]})")
     drift = store.annotations.counts_drift()
     if drift:
         cb, f, unit, rnd, value, n_ann, n_kept = drift[0]
