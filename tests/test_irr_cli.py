@@ -194,6 +194,12 @@ def test_latex_escapes_field_names(tmp_path):
     (lambda d: (d / "x.csv").write_text("unit,coder\n1,a\n"), ["--long", "{x}"], "no value column 'value'"),
     (lambda d: (d / "x.csv").write_text("unit,coder,value\n1,a,x\n1,a,y\n"), ["--long", "{x}"],
      "x.csv:3: unit '1' has a second value from coder 'a'"),
+    (lambda d: (d / "x.csv").write_text("unit,coder,value\n1,a,x\n2,b,y\n3,c,z\n1,a,w\n"), ["--long", "{x}"],
+     "x.csv:5: unit '1' has a second value from coder 'a' (first on line 2)"),
+    (lambda d: (d / "x.csv").write_text("unit,coder,value\n1,a,x\n2, ,y\n"), ["--long", "{x}"],
+     "x.csv:3: row without a coder"),
+    (lambda d: (d / "x.csv").write_text("unit,coder,value,round\n1,a,x,r1\n1,a,y,r2\n2,a,z,r2\n2,a,q,r2\n"),
+     ["--long", "{x}", "--where", "round=r2"], "x.csv:5: unit '2' has a second value from coder 'a' (first on line 4)"),
 ])
 def test_bad_input_exits_with_file_and_problem(tmp_path, raters, make, args, message):
     make(tmp_path)
@@ -226,3 +232,27 @@ def test_real_rater_rounds_give_a_finite_alpha_per_field():
         assert f["n_coders"] == 2 and f["n_units"] > 100, name
         assert math.isfinite(f["krippendorff_alpha"]), name
         assert f["alpha_ci95"][0] <= f["krippendorff_alpha"] <= f["alpha_ci95"][1], name
+
+
+def test_the_long_reader_gives_every_cell_where_it_belongs(tmp_path):
+    """The long file's table, read column-wise, equals one built cell by cell (units and coders in
+    order of first appearance, missing markers and blanks as missing)."""
+    import random
+
+    from studyapp.readers.raters import read_long_file
+
+    rnd = random.Random(3)
+    cells = {}
+    for u in range(60):
+        for c in rnd.sample(["ann", "bo", "cy", "di"], rnd.randint(1, 4)):
+            cells[(f"u{u}", c)] = rnd.choice(["env", "train", "NA", "", "data"])
+    path = tmp_path / "long.csv"
+    path.write_text("unit,coder,value\n" + "".join(f"{u},{c},{v}\n" for (u, c), v in cells.items()))
+    t = read_long_file(path, missing=["NA"])
+    units = list(dict.fromkeys(u for u, _ in cells))
+    coders = list(dict.fromkeys(c for _, c in cells))
+    assert list(t.units) == units and list(t.coders) == coders
+    m = t.fields["value"]
+    for (u, c), v in cells.items():
+        assert m[coders.index(c), units.index(u)] == (None if v in ("NA", "") else v), (u, c, v)
+    assert sum(x is not None for x in m.ravel()) == sum(v not in ("NA", "") for v in cells.values())

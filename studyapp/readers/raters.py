@@ -73,7 +73,10 @@ def read_sheet(path: str | Path) -> pd.DataFrame:
             name = f"{base}.{n}"
         names.append(name)
     width = len(names)
-    rows = [[_cell_text(c) for c in r] + [""] * (width - len(r)) for r in table.rows]
+    if p.suffix.lower() in EXCEL_SUFFIXES:  # numbers and empty cells as the text a user sees
+        rows = [[_cell_text(c) for c in r] + [""] * (width - len(r)) for r in table.rows]
+    else:  # a text table's cells are text already
+        rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in table.rows]
     df = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names, dtype=object)
     df.columns = [str(c).strip() if not is_index_column(c) else str(c) for c in df.columns]
     df.attrs["lines"] = table.lines
@@ -131,7 +134,9 @@ def read_long_file(path: str | Path, *, unit: str = "unit", coder: str = "coder"
     long file of many fields and rounds can be read one field and round at a time."""
     markers = {m.strip() for m in missing}
     df = read_sheet(path)
-    lines = df.attrs.get("lines") or []
+    # Taken out of the frame: pandas deep-copies `attrs` on every column access (a list of 500,000
+    # line numbers, three times, cost more than reading the file).
+    lines = df.attrs.pop("lines", None) or []
     for role, col in (("unit", unit), ("coder", coder), ("value", value)):
         if col not in df.columns:
             raise InvalidInput(f"no {role} column {col!r} (columns: {_list(df.columns)}; "
@@ -139,26 +144,35 @@ def read_long_file(path: str | Path, *, unit: str = "unit", coder: str = "coder"
     for col, wanted in (where or {}).items():
         if col not in df.columns:
             raise InvalidInput(f"no column {col!r} to select rows by (columns: {_list(df.columns)})", path=str(path))
-        df = df[df[col].map(lambda v: str(v).strip()) == str(wanted).strip()]
+        df = df[df[col].astype(str).str.strip() == str(wanted).strip()]
     if where and not len(df):
         raise InvalidInput("no row has " + " and ".join(f"{c} = {v!r}" for c, v in where.items()), path=str(path))
-    units: dict[str, int] = {}
-    coders: dict[str, int] = {}
-    seen: dict[tuple[str, str], int] = {}
-    cells = []
-    for row, u, c, v in zip(df.index.tolist(), df[unit].tolist(), df[coder].tolist(), df[value].tolist()):
-        line = lines[int(row)] if int(row) < len(lines) else int(row) + 2
-        u, c = str(u).strip(), str(c).strip()
-        if not u or not c:
-            raise InvalidInput(f"row without a {'unit' if not u else 'coder'}", path=str(path), line=line)
-        if (u, c) in seen:
-            raise InvalidInput(f"unit {u!r} has a second value from coder {c!r} (first on line {seen[u, c]})",
-                               path=str(path), line=line)
-        seen[u, c] = line
-        cells.append((units.setdefault(u, len(units)), coders.setdefault(c, len(coders)), _label(v, markers)))
+
+    def line_of(pos: int) -> int:
+        row = int(df.index[pos])
+        return lines[row] if row < len(lines) else row + 2
+
+    u = df[unit].astype(str).str.strip().to_numpy(dtype=object)
+    c = df[coder].astype(str).str.strip().to_numpy(dtype=object)
+    blank = (u == "") | (c == "")
+    if blank.any():
+        pos = int(np.flatnonzero(blank)[0])
+        raise InvalidInput(f"row without a {'unit' if not u[pos] else 'coder'}", path=str(path), line=line_of(pos))
+    # Codes in order of first appearance, as coders and units are listed.
+    ui, units = pd.factorize(u, sort=False)
+    ci, coders = pd.factorize(c, sort=False)
+    pair = ui.astype(np.int64) * max(len(coders), 1) + ci
+    dup = pd.Series(pair).duplicated().to_numpy()
+    if dup.any():
+        pos = int(np.flatnonzero(dup)[0])
+        first = int(np.flatnonzero(pair == pair[pos])[0])
+        raise InvalidInput(f"unit {u[pos]!r} has a second value from coder {c[pos]!r} (first on line "
+                           f"{line_of(first)})", path=str(path), line=line_of(pos))
+    vi, values = pd.factorize(df[value].to_numpy(dtype=object), sort=False, use_na_sentinel=True)
+    labels = np.array([_label(v, markers) for v in values] + [None], dtype=object)  # -1 (missing) -> None
     matrix = np.full((len(coders), len(units)), None, dtype=object)
-    for j, i, label in cells:
-        matrix[i, j] = label
+    matrix[ci, ui] = labels[vi]
+    coders, units = [str(x) for x in coders], [str(x) for x in units]
     return RaterTable(tuple(coders), tuple(units), {value: matrix}, {c: str(path) for c in coders})
 
 
