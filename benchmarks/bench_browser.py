@@ -93,7 +93,8 @@ def measure(repeat: int = 5) -> dict[str, float]:
                     t0 = time.perf_counter()
                     sidebar.get_by_role("link", name="Defects").first.click()
                     page.get_by_role("heading", name="Defects").first.wait_for(timeout=60_000)
-                    rows["Defects -> Label (open the page)"].append(done(page, t0))
+                    shown = time.perf_counter() - t0  # the run may be over before a busy poll sees it
+                    rows["Defects -> Label (open the page)"].append(max(shown, done(page, t0)))
                     t0 = time.perf_counter()
                     page.get_by_text("Analyse", exact=True).first.click()
                     rows["Defects -> Analyse"].append(done(page, t0))
