@@ -13,6 +13,13 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[1] / "studyapp" / "ui" / "app.py")
 
 
+def serve_to_pages(store, monkeypatch):
+    """Point the pages `open_page` opens at `store`'s study, in single-user mode; returns `store`."""
+    monkeypatch.setenv("STUDYAPP_STUDY", str(store.folder))
+    monkeypatch.setenv("STUDYAPP_AUTH", "0")
+    return store
+
+
 def open_page(page: str, coder: str | None, *, view: str | None = None, timeout: float = 120,
               **state) -> AppTest:
     """The app on `page` (views/<page>.py) as `coder`, with `state` preset in the session and, if

@@ -9,6 +9,7 @@ new page load is a new session, which signs the coder out.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -169,3 +170,31 @@ def grid(locator: Locator) -> list[dict[str, str]]:
 def alerts(page: Page, kind: str = "stAlertContentError") -> list[str]:
     """Texts of the alerts of a kind shown now (stAlertContentError, ...Success, ...Info, ...Warning)."""
     return page.locator(f'[data-testid="{kind}"]').all_inner_texts()
+
+
+def drag_over(page: Page, turn: str, words: str) -> None:
+    """Select `words` in a transcript turn (`turn`: its CSS selector, e.g. `.sa-seg[data-key='KEY']`)
+    as a person does: press the mouse just inside the first letter and release inside the last."""
+    box = page.evaluate("""([sel, words]) => {
+        const node = document.querySelector(sel + ' .sa-text').firstChild, i = node.textContent.indexOf(words);
+        const r = document.createRange();
+        r.setStart(node, i); r.setEnd(node, i + 1);
+        const a = r.getBoundingClientRect();
+        r.setStart(node, i + words.length - 1); r.setEnd(node, i + words.length);
+        const b = r.getBoundingClientRect();
+        return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
+    }""", [turn, words])
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=4)
+    page.mouse.move(box["x2"], box["y2"], steps=4)
+    page.mouse.up()
+
+
+def pick_code(page: Page, picker: str, name: str) -> None:
+    """Type `name` into the code picker whose label contains `picker`, choose its option, leave it."""
+    page.locator('[data-testid="stMultiSelect"]').filter(has_text=picker).locator("input").click()
+    page.keyboard.type(name)
+    page.get_by_role("option", name=re.compile(re.escape(name))).first.click()
+    page.keyboard.press("Escape")
+    blur(page)

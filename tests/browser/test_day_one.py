@@ -26,7 +26,21 @@ import pytest
 
 from studyapp.services.coding import rounds as codebook_rounds
 from studyapp.store import Store
-from tests.browser._helpers import T, alerts, choose, go, grid, open_app, radio, settle, shot, sign_in, signed_in_as
+from tests.browser._helpers import (
+    T,
+    alerts,
+    choose,
+    drag_over,
+    go,
+    grid,
+    open_app,
+    pick_code,
+    radio,
+    settle,
+    shot,
+    sign_in,
+    signed_in_as,
+)
 from tests.browser._watch import check_page, watch
 
 pytestmark = pytest.mark.browser
@@ -133,47 +147,17 @@ def _screen_five(page, shots) -> dict[str, str]:
     return done
 
 
-def _drag_over(page, turn: str, words: str) -> None:
-    """Press the mouse inside the first letter of `words` in the turn and release inside the last."""
-    box = page.evaluate("""([sel, words]) => {
-        const node = document.querySelector(sel + ' .sa-text').firstChild, i = node.textContent.indexOf(words);
-        const r = document.createRange();
-        r.setStart(node, i); r.setEnd(node, i + 1);
-        const a = r.getBoundingClientRect();
-        r.setStart(node, i + words.length - 1); r.setEnd(node, i + words.length);
-        const b = r.getBoundingClientRect();
-        return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
-    }""", [turn, words])
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=4)
-    page.mouse.move(box["x2"], box["y2"], steps=4)
-    page.mouse.up()
-
-
 def _code_interview(page, shots) -> None:
     go(page, "Interviews")
     turn = f".sa-seg[data-key='{TURN}']"
     page.locator(f"{turn} .sa-text").wait_for(timeout=T)
     page.locator(f"{turn} .sa-text").click()
     settle(page)
-    picker = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Your codes on turn 2")
-    picker.locator("input").click()
-    page.keyboard.type("Popularity")
-    page.get_by_role("option", name=re.compile("Popularity")).first.click()
-    page.keyboard.press("Escape")
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    settle(page)
-    _drag_over(page, turn, QUOTE)
+    pick_code(page, "Your codes on turn 2", "Popularity")  # the turn's code, saved as picked
+    drag_over(page, turn, QUOTE)
     page.get_by_text("Selected text").wait_for(timeout=T)
     settle(page)
-    quote = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Codes for this quote")
-    quote.locator("input").click()
-    page.keyboard.type("Fine-tunability")
-    page.get_by_role("option", name=re.compile("Fine-tunability")).first.click()
-    page.keyboard.press("Escape")
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    settle(page)
+    pick_code(page, "Codes for this quote", "Fine-tunability")
     page.get_by_role("button", name="Tag selection").click()
     page.get_by_text("saved with 1 code").wait_for(timeout=T)
     settle(page)
@@ -201,10 +185,11 @@ def _label_defect(page, shots, who: str, stage: str) -> None:
     shot(page, shots, f"day-one-4-{who}-defect")
 
 
-def _download(page, button: str, within=None) -> bytes:
-    where = within if within is not None else page
+def _download(page, button) -> bytes:
+    """The file the first button named `button` (a name, or a pattern) downloads."""
     with page.expect_download(timeout=60_000) as info:
-        where.get_by_role("button", name=button, exact=True).first.click()
+        page.get_by_role("button", name=button, exact=isinstance(button, str)).first.click()
+    assert info.value.failure() is None, info.value.failure()
     return Path(info.value.path()).read_bytes()
 
 
@@ -253,9 +238,7 @@ def test_day_one_follows_the_readme_and_every_save_lands_in_its_round(tmp_path, 
 
     _view(alice, "Report")
     radio(alice, "Format", "LaTeX (booktabs)")
-    with alice.expect_download(timeout=60_000) as info:
-        alice.get_by_role("button", name=re.compile(r"^Download")).first.click()
-    latex = Path(info.value.path()).read_text(encoding="utf-8")
+    latex = _download(alice, re.compile(r"^Download")).decode("utf-8")
     assert "\\toprule" in latex and "DL stage" in latex, latex[:400]
     check_page(alice, "alice: agreement report")
     shot(alice, shots, "day-one-7-alice-report")

@@ -15,8 +15,8 @@ from studyapp.domain.codebook_yaml import load_codebook
 from studyapp.domain.values import decode
 from studyapp.paths import CODEBOOKS_DIR
 from studyapp.services.coding.codebooks import get_codebook
-from studyapp.services.defects.shortcuts import choice_keys
 from studyapp.services.defects.imports import import_defects
+from studyapp.services.defects.shortcuts import choice_keys
 from studyapp.services.study.study import init_study
 from studyapp.store import Store
 from tests.browser._helpers import (

@@ -10,7 +10,7 @@ import pytest
 from studyapp.services.interviews.imports import import_transcripts
 from studyapp.services.study.study import init_study
 from studyapp.store import Store
-from tests.browser._helpers import blur, coding_as, pick_coder, settle
+from tests.browser._helpers import blur, coding_as, drag_over, pick_coder, settle
 from tests.interviews.conftest import CODEBOOK, SAMPLES
 
 pytestmark = pytest.mark.browser
@@ -29,22 +29,7 @@ def interview_study(tmp_path):
 
 
 def _drag_over(page, words: str) -> None:
-    """Press the mouse just inside the first letter of `words` in the turn and release inside the last."""
-    box = page.evaluate("""([sel, words]) => {
-        const el = document.querySelector(sel + ' .sa-text');
-        const node = el.firstChild, i = node.textContent.indexOf(words);
-        const r = document.createRange();
-        r.setStart(node, i); r.setEnd(node, i + 1);
-        const a = r.getBoundingClientRect();
-        r.setStart(node, i + words.length - 1); r.setEnd(node, i + words.length);
-        const b = r.getBoundingClientRect();
-        return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
-    }""", [TURN, words])
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=4)
-    page.mouse.move(box["x2"], box["y2"], steps=4)
-    page.mouse.up()
+    drag_over(page, TURN, words)
 
 
 def test_a_coder_tags_a_mouse_selection_and_sees_it_after_reload(interview_study, serve, browser, shots):

@@ -9,7 +9,15 @@ import io
 
 import pytest
 
-from tests.browser._helpers import T, choose, multiselect, no_exception, pick_coder, settle, shot
+from tests.browser._helpers import (
+    T,
+    choose,
+    multiselect,
+    no_exception,
+    pick_coder,
+    settle,
+    shot,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,17 @@ import pytest
 from click.testing import CliRunner
 
 from studyapp.cli import main
-from tests.browser._helpers import T, go, no_exception, open_app, selectbox_options, settle, shot, sign_in, widget
+from tests.browser._helpers import (
+    T,
+    go,
+    no_exception,
+    open_app,
+    selectbox_options,
+    settle,
+    shot,
+    sign_in,
+    widget,
+)
 
 pytestmark = pytest.mark.browser
 SECRET = "secret-memo-of-chen-on-turn-1"

@@ -17,7 +17,16 @@ from studyapp.services.interviews.spans import add_span
 from studyapp.services.interviews.stripes import stripes_view
 from studyapp.services.study.study import init_study
 from studyapp.store import Store
-from tests.browser._helpers import T, alerts, blur, go, no_exception, pick_coder, settle, shot
+from tests.browser._helpers import (
+    T,
+    alerts,
+    blur,
+    go,
+    no_exception,
+    pick_coder,
+    settle,
+    shot,
+)
 from tests.interviews.conftest import CODEBOOK, SAMPLES
 
 pytestmark = pytest.mark.browser

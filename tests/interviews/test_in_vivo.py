@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from studyapp.cli import main
 from studyapp.errors import InvalidInput, PermissionDenied
 from studyapp.services.coding.codebooks import add_code, get_codebook
-from tests.pages import open_page
+from tests.pages import open_page, serve_to_pages
 
 CB = "ptm-reuse-interviews"
 
@@ -58,9 +58,7 @@ def test_the_cli_adds_a_code(istudy):
 
 @pytest.fixture
 def page_study(istudy, monkeypatch):
-    monkeypatch.setenv("STUDYAPP_STUDY", str(istudy.folder))
-    monkeypatch.setenv("STUDYAPP_AUTH", "0")
-    return istudy
+    return serve_to_pages(istudy, monkeypatch)
 
 
 def test_a_lead_creates_a_code_in_the_coding_view_and_a_coder_sees_no_form(page_study):

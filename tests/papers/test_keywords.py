@@ -14,7 +14,7 @@ from studyapp.errors import InvalidCodebook, PermissionDenied
 from studyapp.render.highlight import counts, escape_markdown, find, highlight
 from studyapp.services.coding.codebooks import get_codebook, set_keywords
 from studyapp.services.papers.views import screen_view
-from tests.pages import open_page
+from tests.pages import open_page, serve_to_pages
 from tests.papers.conftest import SLR_CODEBOOK
 
 HOSTILE = ('![pixel](https://tracker.example/p.png) <img src="https://x/y.png" onerror=alert(1)> '
@@ -87,9 +87,7 @@ def test_the_cli_shows_and_changes_keywords(imported):
 
 @pytest.fixture
 def page_study(imported, monkeypatch):
-    monkeypatch.setenv("STUDYAPP_STUDY", str(imported.folder))
-    monkeypatch.setenv("STUDYAPP_AUTH", "0")
-    return imported
+    return serve_to_pages(imported, monkeypatch)
 
 
 def test_the_screen_page_marks_keywords_in_title_and_abstract(page_study):

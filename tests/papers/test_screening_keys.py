@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 
 from studyapp.services.papers import screening
-from studyapp.services.papers.screening_keys import RESERVED, exclusion_keys, keys_legend
+from studyapp.services.papers.screening_keys import (
+    RESERVED,
+    exclusion_keys,
+    keys_legend,
+)
 from studyapp.services.papers.views import screen_view
-from tests.pages import open_page
+from tests.pages import open_page, serve_to_pages
 
 
 def test_a_criterion_gets_the_number_of_its_id():
@@ -40,9 +44,7 @@ def test_the_screen_view_carries_the_keys_of_its_stage(imported):
 
 @pytest.fixture
 def page_study(imported, monkeypatch):
-    monkeypatch.setenv("STUDYAPP_STUDY", str(imported.folder))
-    monkeypatch.setenv("STUDYAPP_AUTH", "0")
-    return imported
+    return serve_to_pages(imported, monkeypatch)
 
 
 def test_each_exclusion_button_has_its_ids_key_and_the_caption_says_so(page_study):

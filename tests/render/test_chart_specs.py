@@ -25,16 +25,20 @@ from studyapp.services.coding.codebooks import codebook_version
 from studyapp.services.interviews import qualitative as q
 from studyapp.store import Store
 from studyapp.ui.agreement.charts import round_trend
-from studyapp.ui.defects.charts import crosstab_heatmap, distribution_chart, stage_manifestations
+from studyapp.ui.defects.charts import (
+    crosstab_heatmap,
+    distribution_chart,
+    stage_manifestations,
+)
+from tests.conftest import copy_demo
 
 CB = "ptm-reuse-interviews"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from studyapp.services.demo.build import build_demo
-
-    store = Store.open(build_demo(tmp_path_factory.mktemp("charts") / "demo"))
+def demo(demo_template, tmp_path_factory):
+    """A copy of the session's demo study (built once per worker, not once per module)."""
+    store = Store.open(copy_demo(demo_template, tmp_path_factory.mktemp("charts") / "demo"))
     yield store
     store.close()
 

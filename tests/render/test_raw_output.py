@@ -18,15 +18,15 @@ from studyapp.services.claims.report import cell
 from studyapp.services.claims.validation import latest
 from studyapp.services.study import history
 from studyapp.store import Store
+from tests.conftest import copy_demo
 
 DEFECTS = "dl-reengineering-defects"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from studyapp.services.demo.build import build_demo
-
-    store = Store.open(build_demo(tmp_path_factory.mktemp("raw") / "demo"))
+def demo(demo_template, tmp_path_factory):
+    """A copy of the session's demo study (built once per worker, not once per module)."""
+    store = Store.open(copy_demo(demo_template, tmp_path_factory.mktemp("raw") / "demo"))
     yield store
     store.close()
 

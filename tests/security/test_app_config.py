@@ -17,14 +17,15 @@ def test_the_repository_config_hides_error_details():
     assert cfg["client"]["showErrorDetails"] == "none"
 
 
-def test_serve_passes_it_on_the_command_line(study, monkeypatch):
+def _served(study, monkeypatch) -> dict:
+    """What `serve_study` would start: the command, folder and environment of its Popen."""
     from studyapp.cli import study as study_cli
 
     seen = {}
 
     class Fake:
         def __init__(self, cmd, **kw):
-            seen["cmd"], seen["cwd"] = cmd, kw.get("cwd")
+            seen.update(cmd=cmd, cwd=kw.get("cwd"), env=kw.get("env"))
 
         def wait(self, timeout=None):
             return 0
@@ -34,7 +35,11 @@ def test_serve_passes_it_on_the_command_line(study, monkeypatch):
 
     monkeypatch.setattr(study_cli.subprocess, "Popen", Fake)
     assert study_cli.serve_study(study.folder, 8599, "127.0.0.1") == 0
-    cmd = seen["cmd"]
+    return seen
+
+
+def test_serve_passes_it_on_the_command_line(study, monkeypatch):
+    cmd = _served(study, monkeypatch)["cmd"]
     assert cmd[cmd.index("--client.showErrorDetails") + 1] == "none"
 
 
@@ -62,21 +67,6 @@ def test_the_app_itself_hides_error_details_however_it_is_started(ui_study):
 
 
 def test_serve_runs_the_app_behind_the_session_routes(study, monkeypatch):
-    from studyapp.cli import study as study_cli
-
-    seen = {}
-
-    class Fake:
-        def __init__(self, cmd, **kw):
-            seen["cmd"], seen["env"] = cmd, kw.get("env")
-
-        def wait(self, timeout=None):
-            return 0
-
-        def poll(self):
-            return 0
-
-    monkeypatch.setattr(study_cli.subprocess, "Popen", Fake)
-    assert study_cli.serve_study(study.folder, 8599, "127.0.0.1") == 0
+    seen = _served(study, monkeypatch)
     assert seen["cmd"][seen["cmd"].index("run") + 1].endswith("studyapp/ui/server.py")
     assert seen["env"]["STUDYAPP_AUTH"] == "1"

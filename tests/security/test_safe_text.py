@@ -25,7 +25,7 @@ ATTACKS = [
     f"[![x]({BEACON})](https://ok.example)",
     f"\\\\![x]({BEACON})",
     f"![x][r]\n\n[r]: {BEACON}",
-    f"[x][r]\n\n[r]: data:text/html,<b>hi</b>",
+    "[x][r]\n\n[r]: data:text/html,<b>hi</b>",
     f"<img src=\"{BEACON}\">",
     "<IMG SRC=x onerror=alert(1)>",
     "[click](javascript:alert(1))",
@@ -39,7 +39,7 @@ ATTACKS = [
     "[x](file:///etc/passwd)",
     f"$\\href{{javascript:alert(1)}}{{x}}$ and $$\\includegraphics{{{BEACON}}}$$",
     f"<svg><image href=\"{BEACON}\"/></svg>",
-    f"text ![](data:image/png;base64,iVBORw0KGgo=) text",
+    "text ![](data:image/png;base64,iVBORw0KGgo=) text",
 ]
 
 MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])

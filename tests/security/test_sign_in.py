@@ -237,8 +237,8 @@ def test_a_new_password_ends_every_session_of_that_coder(bob):
     assert sessions.session_coder(bob, theirs) == "chen"
 
 
-def test_an_open_page_is_signed_out_by_a_new_password(bob, monkeypatch):
-    """The page that signed in (no reload) checks its session on every run."""
+def _signed_in_page(bob, monkeypatch):
+    """The app (with sign-in) after bob signed in through its form."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("STUDYAPP_STUDY", str(bob.folder))
@@ -247,6 +247,12 @@ def test_an_open_page_is_signed_out_by_a_new_password(bob, monkeypatch):
     at.text_input(key="app.sign_in.name").input("bob")
     at.text_input(key="app.sign_in.password").input("bob-password")
     at.button[0].click().run()
+    return at
+
+
+def test_an_open_page_is_signed_out_by_a_new_password(bob, monkeypatch):
+    """The page that signed in (no reload) checks its session on every run."""
+    at = _signed_in_page(bob, monkeypatch)
     assert at.session_state["app.user"] == "bob" and bob.coders.sessions_of("bob") == 1
     at.run()
     assert "Signed in as **bob** (coder)" in " ".join(m.value for m in at.sidebar.markdown)
@@ -256,14 +262,7 @@ def test_an_open_page_is_signed_out_by_a_new_password(bob, monkeypatch):
 
 
 def test_sign_out_ends_the_session_in_the_study(bob, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("STUDYAPP_STUDY", str(bob.folder))
-    monkeypatch.setenv("STUDYAPP_AUTH", "1")
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.text_input(key="app.sign_in.name").input("bob")
-    at.text_input(key="app.sign_in.password").input("bob-password")
-    at.button[0].click().run()
+    at = _signed_in_page(bob, monkeypatch)
     at.sidebar.button(key="app.sign_out").click().run()
     assert [t.value for t in at.title] == ["Sign in"] and bob.coders.sessions_of("bob") == 0
 
